@@ -1,0 +1,350 @@
+// The coordinator as a deterministic state machine: inputs are submissions, agent messages and
+// clock ticks; outputs are messages to agents and lifecycle transitions, emitted through the
+// `CoordinatorIO` it is given. It never reads a clock or draws a random number itself, so the
+// simulator and the live daemon drive this same code (TigerBeetle's replica is built this way).
+import { Either } from "effect"
+import type { JobId, NodeId, UserId } from "../domain/ids.ts"
+import type { JobSpec } from "../domain/job.ts"
+import { type JobStatus, statusCodes } from "../domain/lifecycle.ts"
+import type { AgentMessage, CoordinatorMessage } from "../domain/messages.ts"
+import type { NodeSpec } from "../domain/node.ts"
+import { ClusterState } from "../scheduler/ClusterState.ts"
+import { JobQueue } from "../scheduler/JobQueue.ts"
+import type { SchedulingContext, SchedulingPolicy } from "../scheduler/policy.ts"
+import { type CoordinatorError, JobUnsatisfiable, NodeNotDense, UnknownJob, UnknownNode } from "./errors.ts"
+import { JobTable, Status } from "./JobTable.ts"
+
+export interface CoordinatorConfig {
+  /** A node silent for this long is declared offline and its jobs are lost. */
+  readonly heartbeatTimeoutMs: number
+  /** Attempts lost with a node that are retried before the job itself is `lost`. */
+  readonly maxRetries: number
+  readonly scanDepth: number
+}
+
+export const defaultCoordinatorConfig: CoordinatorConfig = {
+  heartbeatTimeoutMs: 180_000,
+  maxRetries: 10,
+  scanDepth: 256
+}
+
+export interface CoordinatorIO {
+  send(node: NodeId, message: CoordinatorMessage): void
+  /** Every lifecycle change; `node` is -1 when the job has none. */
+  transition(job: JobId, from: JobStatus, to: JobStatus, node: number, now: number): void
+}
+
+export type JobRequest = Omit<JobSpec, "id">
+
+export class Coordinator {
+  readonly cluster = new ClusterState()
+  readonly jobs = new JobTable()
+  readonly queue: JobQueue
+  private readonly nodeJobs: Array<Array<number>> = []
+  private readonly lastSeenMs: Array<number> = []
+  private readonly session: Array<number> = []
+  private readonly users: Array<string> = []
+  private readonly userIndex = new Map<string, number>()
+  private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number }> = []
+  private readonly extraIndex = new Map<string, number>()
+  private maxCpu = 0
+  private maxMem = 0
+  private maxDisk = 0
+  private now = 0
+  private dirty = false
+  private readonly ctx: SchedulingContext
+
+  constructor(
+    private readonly policy: SchedulingPolicy,
+    private readonly io: CoordinatorIO,
+    readonly config: CoordinatorConfig = defaultCoordinatorConfig
+  ) {
+    this.queue = new JobQueue(this.jobs)
+    const self = this
+    this.ctx = {
+      cluster: this.cluster,
+      jobs: this.jobs,
+      queue: this.queue,
+      get now() {
+        return self.now
+      },
+      jobsOn: (node) => this.nodeJobs[node]!,
+      scanDepth: config.scanDepth,
+      place: (job, node) => this.place(job, node)
+    }
+  }
+
+  get policyName(): string {
+    return this.policy.name
+  }
+
+  /** A lender's machine is known (joined with a token); it is offline until its agent registers. */
+  enrollNode(spec: NodeSpec): Either.Either<NodeId, NodeNotDense> {
+    if (spec.id !== this.cluster.count) return Either.left(new NodeNotDense({ expected: this.cluster.count, got: spec.id }))
+    this.cluster.addNode(spec)
+    this.nodeJobs.push([])
+    this.lastSeenMs.push(-Infinity)
+    this.session.push(-1)
+    this.maxCpu = Math.max(this.maxCpu, spec.resources.vcpus)
+    this.maxMem = Math.max(this.maxMem, spec.resources.memoryMiB)
+    this.maxDisk = Math.max(this.maxDisk, spec.resources.diskMiB)
+    return Either.right(spec.id)
+  }
+
+  submit(request: JobRequest, now: number): Either.Either<JobId, JobUnsatisfiable> {
+    this.now = now
+    const r = request.resources
+    if (r.vcpus > this.maxCpu || r.memoryMiB > this.maxMem || r.diskMiB > this.maxDisk) {
+      return Either.left(new JobUnsatisfiable({ ...r, reason: "larger than every enrolled node" }))
+    }
+    const jobs = this.jobs
+    const id = jobs.count
+    jobs.ensure(id + 1)
+    jobs.count++
+    jobs.status[id] = Status.queued
+    jobs.cpu[id] = r.vcpus
+    jobs.mem[id] = r.memoryMiB
+    jobs.disk[id] = r.diskMiB
+    jobs.owner[id] = this.intern(request.owner)
+    jobs.requestedMs[id] = request.requestedTimeMs
+    jobs.workMs[id] = request.workMs
+    jobs.submitMs[id] = now
+    jobs.startMs[id] = -1
+    jobs.endMs[id] = -1
+    jobs.node[id] = -1
+    jobs.attempts[id] = 0
+    jobs.lostCpuMs[id] = 0
+    jobs.extra[id] = this.internExtra(request.image, request.command, request.replication)
+    this.queue.push(id)
+    this.io.transition(id as JobId, "queued", "queued", -1, now)
+    this.dirty = true
+    return Either.right(id as JobId)
+  }
+
+  cancel(jobId: number, now: number): Either.Either<JobStatus, UnknownJob> {
+    this.now = now
+    if (jobId < 0 || jobId >= this.jobs.count) return Either.left(new UnknownJob({ jobId }))
+    const s = this.jobs.status[jobId]!
+    if (s === Status.queued) {
+      this.queue.removed()
+      this.finish(jobId, "cancelled")
+    } else if (s === Status.placed || s === Status.running) {
+      const node = this.jobs.node[jobId]!
+      this.io.send(node as NodeId, { _tag: "CancelJob", jobId: jobId as JobId, attempt: this.jobs.attempts[jobId]! - 1 })
+      this.releaseFromNode(jobId, node)
+      this.finish(jobId, "cancelled")
+    }
+    return Either.right(statusCodes[this.jobs.status[jobId]!]!)
+  }
+
+  receive(message: AgentMessage, now: number): Either.Either<void, CoordinatorError> {
+    this.now = now
+    switch (message._tag) {
+      case "Register": {
+        const id = message.node.id
+        if (id >= this.cluster.count) return Either.left(new UnknownNode({ nodeId: id, message_: "Register" }))
+        if (this.session[id] !== message.session) this.loseJobsOn(id)
+        this.session[id] = message.session
+        this.lastSeenMs[id] = now
+        this.cluster.setOnline(id, true)
+        this.policy.nodeChanged?.(id)
+        this.dirty = true
+        this.io.send(id, { _tag: "Registered", nodeId: id, session: message.session })
+        return Either.right(undefined)
+      }
+      case "Heartbeat": {
+        const id = message.nodeId
+        if (id >= this.cluster.count) return Either.left(new UnknownNode({ nodeId: id, message_: "Heartbeat" }))
+        if (this.cluster.online[id] === 0 || this.session[id] !== message.session) {
+          // Timed out earlier (or a stale session): the agent must drop its work and register anew.
+          this.io.send(id, { _tag: "ResetAgent", nodeId: id })
+          return Either.right(undefined)
+        }
+        this.lastSeenMs[id] = now
+        return Either.right(undefined)
+      }
+      case "JobStarted": {
+        const job = this.currentAttempt(message.nodeId, message.jobId, message.attempt)
+        if (job === -1) return this.checkNode(message.nodeId, "JobStarted")
+        this.lastSeenMs[message.nodeId] = now
+        if (this.jobs.status[job] === Status.placed) {
+          this.jobs.status[job] = Status.running
+          this.jobs.startMs[job] = now
+          this.io.transition(job as JobId, "placed", "running", message.nodeId, now)
+        }
+        return Either.right(undefined)
+      }
+      case "JobRejected": {
+        const job = this.currentAttempt(message.nodeId, message.jobId, message.attempt)
+        if (job === -1) return this.checkNode(message.nodeId, "JobRejected")
+        this.lastSeenMs[message.nodeId] = now
+        const from = statusCodes[this.jobs.status[job]!]!
+        this.releaseFromNode(job, message.nodeId)
+        this.requeue(job, from, message.nodeId)
+        return Either.right(undefined)
+      }
+      case "JobFinished": {
+        const job = this.currentAttempt(message.nodeId, message.jobId, message.attempt)
+        if (job === -1) return this.checkNode(message.nodeId, "JobFinished")
+        this.lastSeenMs[message.nodeId] = now
+        if (this.jobs.status[job] === Status.placed) {
+          // Started and finished within one delivery: record the start we never heard of.
+          this.jobs.status[job] = Status.running
+          this.jobs.startMs[job] = now - message.usage.wallMs
+          this.io.transition(job as JobId, "placed", "running", message.nodeId, now)
+        }
+        this.releaseFromNode(job, message.nodeId)
+        this.finish(job, message.outcome)
+        return Either.right(undefined)
+      }
+    }
+  }
+
+  /** Declares silent nodes offline and retries their jobs. Call periodically. */
+  tick(now: number): void {
+    this.now = now
+    const deadline = now - this.config.heartbeatTimeoutMs
+    const c = this.cluster
+    for (let id = 0; id < c.count; id++) {
+      if (c.online[id] === 1 && this.lastSeenMs[id]! < deadline) this.nodeLost(id)
+    }
+  }
+
+  /** Runs the scheduling policy if anything changed since the last pass. */
+  flush(now: number): void {
+    this.now = now
+    if (!this.dirty) return
+    this.dirty = false
+    if (this.queue.length > 0) this.policy.schedule(this.ctx)
+    this.queue.maintain()
+  }
+
+  status(jobId: number): JobStatus | undefined {
+    return jobId >= 0 && jobId < this.jobs.count ? statusCodes[this.jobs.status[jobId]!] : undefined
+  }
+
+  userOf(jobId: number): string {
+    return this.users[this.jobs.owner[jobId]!]!
+  }
+
+  jobsOn(node: number): ReadonlyArray<number> {
+    return this.nodeJobs[node]!
+  }
+
+  /** The job spec as sent to an agent. */
+  specOf(jobId: number): JobSpec {
+    const j = this.jobs
+    const extra = this.extras[j.extra[jobId]!]!
+    return {
+      id: jobId as JobId,
+      owner: this.users[j.owner[jobId]!]! as UserId,
+      resources: { vcpus: j.cpu[jobId]!, memoryMiB: j.mem[jobId]!, diskMiB: j.disk[jobId]! },
+      requestedTimeMs: j.requestedMs[jobId]!,
+      workMs: j.workMs[jobId]!,
+      image: extra.image,
+      command: extra.command,
+      replication: extra.replication
+    }
+  }
+
+  private place(job: number, node: number): void {
+    const j = this.jobs
+    j.status[job] = Status.placed
+    this.queue.removed()
+    j.node[job] = node
+    j.startMs[job] = -1
+    const attempt = j.attempts[job]!
+    j.attempts[job] = attempt + 1
+    this.cluster.allocate(node, j.cpu[job]!, j.mem[job]!, j.disk[job]!)
+    this.nodeJobs[node]!.push(job)
+    this.policy.nodeChanged?.(node)
+    this.io.transition(job as JobId, "queued", "placed", node, this.now)
+    this.io.send(node as NodeId, { _tag: "Assign", job: this.specOf(job), attempt })
+  }
+
+  private currentAttempt(node: number, job: number, attempt: number): number {
+    if (job < 0 || job >= this.jobs.count) return -1
+    const j = this.jobs
+    const s = j.status[job]
+    if ((s !== Status.placed && s !== Status.running) || j.node[job] !== node || j.attempts[job]! - 1 !== attempt) return -1
+    return job
+  }
+
+  /** A message about a job attempt we no longer track: fine from a known node (stale), an error otherwise. */
+  private checkNode(node: number, tag: string): Either.Either<void, UnknownNode> {
+    if (node < 0 || node >= this.cluster.count) return Either.left(new UnknownNode({ nodeId: node, message_: tag }))
+    this.lastSeenMs[node] = this.now
+    return Either.right(undefined)
+  }
+
+  private releaseFromNode(job: number, node: number): void {
+    const list = this.nodeJobs[node]!
+    const k = list.indexOf(job)
+    if (k >= 0) {
+      list[k] = list[list.length - 1]!
+      list.pop()
+    }
+    const j = this.jobs
+    this.cluster.release(node, j.cpu[job]!, j.mem[job]!, j.disk[job]!)
+    this.policy.nodeChanged?.(node)
+    this.dirty = true
+  }
+
+  private finish(job: number, to: "succeeded" | "failed" | "cancelled" | "lost"): void {
+    const j = this.jobs
+    const from = statusCodes[j.status[job]!]!
+    j.status[job] = Status[to]
+    j.endMs[job] = this.now
+    this.io.transition(job as JobId, from, to, j.node[job]!, this.now)
+  }
+
+  private requeue(job: number, from: JobStatus, node: number): void {
+    this.jobs.status[job] = Status.queued
+    this.queue.push(job)
+    this.dirty = true
+    this.io.transition(job as JobId, from, "queued", node, this.now)
+  }
+
+  private nodeLost(node: number): void {
+    this.cluster.setOnline(node, false)
+    this.loseJobsOn(node)
+    this.policy.nodeChanged?.(node)
+  }
+
+  /** Every attempt on the node is lost: retry it, or give the job up once retries run out. */
+  private loseJobsOn(node: number): void {
+    const list = this.nodeJobs[node]!
+    if (list.length === 0) return
+    this.nodeJobs[node] = []
+    this.cluster.resetFree(node)
+    const j = this.jobs
+    for (const job of list) {
+      const from = statusCodes[j.status[job]!]!
+      if (j.startMs[job]! >= 0) j.lostCpuMs[job] = j.lostCpuMs[job]! + (this.now - j.startMs[job]!) * j.cpu[job]!
+      if (j.attempts[job]! <= this.config.maxRetries) this.requeue(job, from, node)
+      else this.finish(job, "lost")
+    }
+    this.dirty = true
+  }
+
+  private intern(user: string): number {
+    let i = this.userIndex.get(user)
+    if (i === undefined) {
+      i = this.users.length
+      this.users.push(user)
+      this.userIndex.set(user, i)
+    }
+    return i
+  }
+
+  private internExtra(image: string, command: ReadonlyArray<string>, replication: number): number {
+    const key = JSON.stringify([image, command, replication])
+    let i = this.extraIndex.get(key)
+    if (i === undefined) {
+      i = this.extras.length
+      this.extras.push({ image, command, replication })
+      this.extraIndex.set(key, i)
+    }
+    return i
+  }
+}

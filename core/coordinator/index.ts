@@ -1,0 +1,3 @@
+export * from "./Coordinator.ts"
+export * from "./errors.ts"
+export * from "./JobTable.ts"

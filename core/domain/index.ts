@@ -1,0 +1,7 @@
+export * from "./ids.ts"
+export * from "./units.ts"
+export * from "./resources.ts"
+export * from "./node.ts"
+export * from "./job.ts"
+export * from "./lifecycle.ts"
+export * from "./messages.ts"

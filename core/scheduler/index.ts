@@ -1,0 +1,6 @@
+export * from "./ClusterState.ts"
+export * from "./disciplines.ts"
+export * from "./JobQueue.ts"
+export * from "./policies.ts"
+export * from "./policy.ts"
+export * from "./selectors.ts"

@@ -1,0 +1,30 @@
+// The baseline policies by their command-line names.
+import { Data, Either, Schema } from "effect"
+import type { Prng } from "../random/prng.ts"
+import { EasyBackfilling, passOver, strictOrder } from "./disciplines.ts"
+import type { SchedulingPolicy } from "./policy.ts"
+import { bestFit, firstFit, leastAllocated, randomFit, roundRobin } from "./selectors.ts"
+
+const registry = {
+  fcfs: () => strictOrder("fcfs", firstFit),
+  "best-fit": () => passOver("best-fit", bestFit),
+  random: (rng: Prng) => passOver("random", randomFit(rng)),
+  "round-robin": () => passOver("round-robin", roundRobin()),
+  "least-allocated": () => passOver("least-allocated", leastAllocated),
+  easy: () => new EasyBackfilling("easy", firstFit)
+} satisfies Record<string, (rng: Prng) => SchedulingPolicy>
+
+export const policyNames = Object.keys(registry) as ReadonlyArray<keyof typeof registry>
+export const PolicyName = Schema.Literal(...(policyNames as [keyof typeof registry, ...Array<keyof typeof registry>]))
+export type PolicyName = typeof PolicyName.Type
+
+export class UnknownPolicy extends Data.TaggedError("UnknownPolicy")<{ readonly name: string }> {
+  override get message() {
+    return `unknown policy "${this.name}"; known policies: ${policyNames.join(", ")}`
+  }
+}
+
+export const makePolicy = (name: string, rng: Prng): Either.Either<SchedulingPolicy, UnknownPolicy> =>
+  Object.hasOwn(registry, name)
+    ? Either.right(registry[name as PolicyName](rng))
+    : Either.left(new UnknownPolicy({ name }))
