@@ -73,6 +73,9 @@ export class Agent {
       case "Registered":
         return
       case "Assign": {
+        // Meant for an earlier session of this machine: over TCP it would have died with the old
+        // connection. The coordinator learns of the new session from our Register and retries.
+        if (message.session !== this.session) return
         const { job, attempt } = message
         const r = job.resources
         if (this.running.has(job.id) || r.vcpus > this.freeCpu || r.memoryMiB > this.freeMem || r.diskMiB > this.freeDisk) {

@@ -113,6 +113,8 @@ export class Coordinator {
     jobs.endMs[id] = -1
     jobs.node[id] = -1
     jobs.attempts[id] = 0
+    jobs.retries[id] = 0
+    jobs.rejections[id] = 0
     jobs.lostCpuMs[id] = 0
     jobs.extra[id] = this.internExtra(request.image, request.command, request.replication)
     this.queue.push(id)
@@ -179,6 +181,7 @@ export class Coordinator {
         if (job === -1) return this.checkNode(message.nodeId, "JobRejected")
         this.lastSeenMs[message.nodeId] = now
         const from = statusCodes[this.jobs.status[job]!]!
+        this.jobs.rejections[job]!++
         this.releaseFromNode(job, message.nodeId)
         this.requeue(job, from, message.nodeId)
         return Either.right(undefined)
@@ -259,7 +262,7 @@ export class Coordinator {
     this.nodeJobs[node]!.push(job)
     this.policy.nodeChanged?.(node)
     this.io.transition(job as JobId, "queued", "placed", node, this.now)
-    this.io.send(node as NodeId, { _tag: "Assign", job: this.specOf(job), attempt })
+    this.io.send(node as NodeId, { _tag: "Assign", job: this.specOf(job), attempt, session: this.session[node]! })
   }
 
   private currentAttempt(node: number, job: number, attempt: number): number {
@@ -321,8 +324,10 @@ export class Coordinator {
     for (const job of list) {
       const from = statusCodes[j.status[job]!]!
       if (j.startMs[job]! >= 0) j.lostCpuMs[job] = j.lostCpuMs[job]! + (this.now - j.startMs[job]!) * j.cpu[job]!
-      if (j.attempts[job]! <= this.config.maxRetries) this.requeue(job, from, node)
-      else this.finish(job, "lost")
+      if (j.retries[job]! < this.config.maxRetries) {
+        j.retries[job]!++
+        this.requeue(job, from, node)
+      } else this.finish(job, "lost")
     }
     this.dirty = true
   }

@@ -36,6 +36,10 @@ export class JobTable {
   node = new Int32Array(1024)
   /** Number of attempts placed so far; the current attempt's number is attempts - 1. */
   attempts = new Int32Array(1024)
+  /** Attempts lost with a node and retried (bounded by maxRetries). */
+  retries = new Int32Array(1024)
+  /** Placements an agent refused (its view of its capacity differed from ours). */
+  rejections = new Int32Array(1024)
   /** vCPU-milliseconds spent on attempts that were lost with their node. */
   lostCpuMs = new Float64Array(1024)
   /** Bumped on every enqueue so stale queue entries can be told apart. */
@@ -59,6 +63,8 @@ export class JobTable {
     this.endMs = grow(this.endMs, size)
     this.node = grow(this.node, size)
     this.attempts = grow(this.attempts, size)
+    this.retries = grow(this.retries, size)
+    this.rejections = grow(this.rejections, size)
     this.lostCpuMs = grow(this.lostCpuMs, size)
     this.queueToken = grow(this.queueToken, size)
     this.extra = grow(this.extra, size)

@@ -37,7 +37,8 @@ export type AgentMessage = typeof AgentMessage.Type
 
 // ---- coordinator -> agent
 export const Registered = Schema.TaggedStruct("Registered", { nodeId: NodeId, session: Schema.NonNegativeInt })
-export const Assign = Schema.TaggedStruct("Assign", { job: JobSpec, attempt: Attempt })
+/** `session` is the agent session the coordinator assigns into; an agent in another session drops it. */
+export const Assign = Schema.TaggedStruct("Assign", { job: JobSpec, attempt: Attempt, session: Schema.NonNegativeInt })
 export const CancelJob = Schema.TaggedStruct("CancelJob", { jobId: JobId, attempt: Attempt })
 /** The coordinator timed this node out: drop every job and register with a new session. */
 export const ResetAgent = Schema.TaggedStruct("ResetAgent", { nodeId: NodeId })
