@@ -2,6 +2,7 @@
 // Errors are printed as the sentence their type carries; an unexpected failure prints the seed
 // and the command that reproduces it.
 import { Cause, Effect, Either, Exit } from "effect"
+import * as fs from "node:fs"
 import * as path from "node:path"
 import { loadScenario } from "../../scenarios/load.ts"
 import { runScenario } from "../runScenario.ts"
@@ -50,6 +51,15 @@ const main = async (argv: ReadonlyArray<string>): Promise<number> => {
   const a = parsed.right
   console.error(`\nthe run failed unexpectedly; reproduce with: npm run sim -- ${a.scenario}${a.seed !== undefined ? ` --seed ${a.seed}` : ""} (the scenario's seed is in it unless --seed was given)`)
   return 1
+}
+
+// Whole-process benchmarks ask the simulator to report its own peak memory when it exits.
+const usageFile = process.env.CROWDCLOUD_USAGE_JSON
+if (usageFile) {
+  process.on("exit", () => {
+    const u = process.resourceUsage()
+    fs.writeFileSync(usageFile, JSON.stringify({ maxRssKiB: u.maxRSS, userCpuMs: u.userCPUTime / 1000, systemCpuMs: u.systemCPUTime / 1000 }))
+  })
 }
 
 process.exitCode = await main(process.argv.slice(2))

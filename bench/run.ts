@@ -1,0 +1,23 @@
+// `npm run bench` runs every benchmark and writes its figures to bench/results/*.json;
+// `npm run bench -- --smoke` is the short version CI runs. Fails if a target is missed.
+import { benchEventQueue } from "./eventQueue.bench.ts"
+import { benchPlacement } from "./placement.bench.ts"
+import { writeBenchResult } from "./results.ts"
+import { benchScale } from "./scale.bench.ts"
+
+const smoke = process.argv.includes("--smoke")
+const suffix = smoke ? "-smoke" : ""
+
+const eventQueue = await benchEventQueue(smoke)
+console.log("event queue", eventQueue, "->", writeBenchResult(`event-queue${suffix}`, eventQueue))
+
+const placement = await benchPlacement(smoke)
+console.table(Object.fromEntries(Object.entries(placement).flatMap(([n, ps]) => Object.entries(ps).map(([p, f]) => [`${p} @ ${n.replace("nodes", "")}`, f]))))
+console.log("->", writeBenchResult(`placement${suffix}`, placement))
+
+const scale = benchScale(smoke)
+console.log("scale-10k", scale, "->", writeBenchResult(`scale-10k${suffix}`, scale))
+if (scale.withinTargets === false) {
+  console.error(`scale-10k missed its targets: ${scale.wallS} s wall (max 60), ${scale.peakMemoryMiB} MiB peak (max 2048)`)
+  process.exitCode = 1
+}
