@@ -12,6 +12,7 @@ import type { AgentMessage, CoordinatorMessage } from "../../core/domain/message
 import type { NodeSpec } from "../../core/domain/node.ts"
 import type { Prng } from "../../core/random/prng.ts"
 import type { SchedulingPolicy } from "../../core/scheduler/policy.ts"
+import { modelRunTimeMs } from "../../core/services/Sandbox.ts"
 import type { Scenario } from "../../scenarios/schema.ts"
 import { EventQueue } from "../engine/EventQueue.ts"
 import type { ChurnSource } from "../model/churn.ts"
@@ -141,7 +142,7 @@ class World {
       send: (message) => this.sendToCoordinator(node, message),
       startSandbox: (job, attempt) => {
         const f = this.failAt[job.id]!
-        const wallMs = (f >= 0 ? job.workMs * f : job.workMs) / this.input.nodes[node]!.speed
+        const wallMs = modelRunTimeMs(job, this.input.nodes[node]!) * (f >= 0 ? f : 1)
         this.checker?.sandboxStarted(node, job.id, attempt, job.resources.vcpus, this.online[node] === 1)
         this.q.push(this.now + wallMs, SANDBOX_EXIT, node, job.id, {
           attempt,

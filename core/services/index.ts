@@ -1,0 +1,2 @@
+export * from "./Sandbox.ts"
+export * from "./Transport.ts"
