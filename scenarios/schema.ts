@@ -99,7 +99,10 @@ export const FailureInjection = Schema.Union(
     downForS: Schema.optional(Schema.Positive)
   }),
   Schema.Struct({ kind: Schema.Literal("region-down"), atS: Seconds, region: Schema.NonEmptyTrimmedString }),
-  Schema.Struct({ kind: Schema.Literal("region-up"), atS: Seconds, region: Schema.NonEmptyTrimmedString })
+  Schema.Struct({ kind: Schema.Literal("region-up"), atS: Seconds, region: Schema.NonEmptyTrimmedString }),
+  /** The region's nodes keep running but cannot reach the coordinator, nor it them, until `heal`. */
+  Schema.Struct({ kind: Schema.Literal("partition"), atS: Seconds, region: Schema.NonEmptyTrimmedString }),
+  Schema.Struct({ kind: Schema.Literal("heal"), atS: Seconds, region: Schema.NonEmptyTrimmedString })
 )
 export type FailureInjection = typeof FailureInjection.Type
 

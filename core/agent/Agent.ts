@@ -20,6 +20,9 @@ interface RunningJob {
 
 export class Agent {
   private readonly running = new Map<number, RunningJob>()
+  /** The running attempts as last reported; rebuilt only when they change. */
+  private report: ReadonlyArray<{ readonly jobId: JobId; readonly attempt: number }> = []
+  private reportStale = false
   private freeCpu: number
   private freeMem: number
   private freeDisk: number
@@ -59,13 +62,18 @@ export class Agent {
   /** The machine went away: all running work and state vanish without a word to anyone. */
   crash(): void {
     this.running.clear()
+    this.reportStale = true
     this.freeCpu = this.spec.resources.vcpus
     this.freeMem = this.spec.resources.memoryMiB
     this.freeDisk = this.spec.resources.diskMiB
   }
 
   heartbeat(): void {
-    this.io.send({ _tag: "Heartbeat", nodeId: this.spec.id, session: this.session })
+    if (this.reportStale) {
+      this.report = [...this.running.values()].map((r) => ({ jobId: r.job.id, attempt: r.attempt }))
+      this.reportStale = false
+    }
+    this.io.send({ _tag: "Heartbeat", nodeId: this.spec.id, session: this.session, running: this.report })
   }
 
   receive(message: CoordinatorMessage): void {
@@ -92,6 +100,7 @@ export class Agent {
         this.freeMem -= r.memoryMiB
         this.freeDisk -= r.diskMiB
         this.running.set(job.id, { job, attempt })
+        this.reportStale = true
         this.io.startSandbox(job, attempt)
         this.io.send({ _tag: "JobStarted", nodeId: this.spec.id, jobId: job.id, attempt })
         return
@@ -118,6 +127,7 @@ export class Agent {
 
   private release(run: RunningJob): void {
     this.running.delete(run.job.id)
+    this.reportStale = true
     const r = run.job.resources
     this.freeCpu += r.vcpus
     this.freeMem += r.memoryMiB

@@ -163,6 +163,7 @@ export class Coordinator {
           return Either.right(undefined)
         }
         this.lastSeenMs[id] = now
+        this.reconcile(id, message.running, now)
         return Either.right(undefined)
       }
       case "JobStarted": {
@@ -256,6 +257,7 @@ export class Coordinator {
     this.queue.removed()
     j.node[job] = node
     j.startMs[job] = -1
+    j.missingSinceMs[job] = -1
     const attempt = j.attempts[job]!
     j.attempts[job] = attempt + 1
     this.cluster.allocate(node, j.cpu[job]!, j.mem[job]!, j.disk[job]!)
@@ -320,16 +322,50 @@ export class Coordinator {
     if (list.length === 0) return
     this.nodeJobs[node] = []
     this.cluster.resetFree(node)
-    const j = this.jobs
-    for (const job of list) {
-      const from = statusCodes[j.status[job]!]!
-      if (j.startMs[job]! >= 0) j.lostCpuMs[job] = j.lostCpuMs[job]! + (this.now - j.startMs[job]!) * j.cpu[job]!
-      if (j.retries[job]! < this.config.maxRetries) {
-        j.retries[job]!++
-        this.requeue(job, from, node)
-      } else this.finish(job, "lost")
-    }
+    for (const job of list) this.loseAttempt(job, node)
     this.dirty = true
+  }
+
+  private loseAttempt(job: number, node: number): void {
+    const j = this.jobs
+    const from = statusCodes[j.status[job]!]!
+    if (j.startMs[job]! >= 0) j.lostCpuMs[job] = j.lostCpuMs[job]! + (this.now - j.startMs[job]!) * j.cpu[job]!
+    if (j.retries[job]! < this.config.maxRetries) {
+      j.retries[job]!++
+      this.requeue(job, from, node)
+    } else this.finish(job, "lost")
+  }
+
+  /**
+   * Compares what an agent says it runs with what we placed there. An attempt it has not reported
+   * for a whole heartbeat timeout is lost (its Assign or its JobFinished went missing) and retried;
+   * an attempt it runs that we no longer track is cancelled; a start we never heard of is recorded.
+   */
+  private reconcile(node: number, running: ReadonlyArray<{ readonly jobId: number; readonly attempt: number }>, now: number): void {
+    const j = this.jobs
+    for (const r of running) {
+      const job = this.currentAttempt(node, r.jobId, r.attempt)
+      if (job === -1) {
+        this.io.send(node as NodeId, { _tag: "CancelJob", jobId: r.jobId as JobId, attempt: r.attempt })
+      } else if (j.status[job] === Status.placed) {
+        j.status[job] = Status.running
+        j.startMs[job] = now
+        this.io.transition(job as JobId, "placed", "running", node, now)
+      }
+    }
+    const list = this.nodeJobs[node]!
+    if (list.length === 0) return
+    let lost: Array<number> | undefined
+    for (const job of list) {
+      if (running.some((r) => r.jobId === job)) j.missingSinceMs[job] = -1
+      else if (j.missingSinceMs[job]! < 0) j.missingSinceMs[job] = now
+      else if (now - j.missingSinceMs[job]! >= this.config.heartbeatTimeoutMs) (lost ??= []).push(job)
+    }
+    if (lost === undefined) return
+    for (const job of lost) {
+      this.releaseFromNode(job, node)
+      this.loseAttempt(job, node)
+    }
   }
 
   private intern(user: string): number {

@@ -42,6 +42,8 @@ export class JobTable {
   rejections = new Int32Array(1024)
   /** vCPU-milliseconds spent on attempts that were lost with their node. */
   lostCpuMs = new Float64Array(1024)
+  /** When the job's agent first left it out of a heartbeat (-1: reported, or not yet asked). */
+  missingSinceMs = new Float64Array(1024)
   /** Bumped on every enqueue so stale queue entries can be told apart. */
   queueToken = new Int32Array(1024)
   /** Index into `extras` of the job's image and command (interned). */
@@ -67,6 +69,7 @@ export class JobTable {
     this.rejections = grow(this.rejections, size)
     this.lostCpuMs = grow(this.lostCpuMs, size)
     this.queueToken = grow(this.queueToken, size)
+    this.missingSinceMs = grow(this.missingSinceMs, size)
     this.extra = grow(this.extra, size)
   }
 }

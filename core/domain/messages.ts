@@ -20,7 +20,13 @@ export const Register = Schema.TaggedStruct("Register", {
   /** Increases every time the agent (re)starts: a new session means the old one's jobs are gone. */
   session: Schema.NonNegativeInt
 })
-export const Heartbeat = Schema.TaggedStruct("Heartbeat", { nodeId: NodeId, session: Schema.NonNegativeInt })
+export const RunningAttempt = Schema.Struct({ jobId: JobId, attempt: Attempt })
+/** Liveness, and the attempts the agent is running, so a lost message cannot strand a job. */
+export const Heartbeat = Schema.TaggedStruct("Heartbeat", {
+  nodeId: NodeId,
+  session: Schema.NonNegativeInt,
+  running: Schema.Array(RunningAttempt)
+})
 export const JobStarted = Schema.TaggedStruct("JobStarted", { nodeId: NodeId, jobId: JobId, attempt: Attempt })
 export const JobRejected = Schema.TaggedStruct("JobRejected", {
   nodeId: NodeId, jobId: JobId, attempt: Attempt, reason: Schema.String

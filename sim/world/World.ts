@@ -1,8 +1,9 @@
 // One simulated run of one policy: the core coordinator and one core agent per node, wired by
 // a virtual network (per-link FIFO, latency, loss), a virtual sandbox (run time = work / speed),
 // churn, permanent failures and injected failures, all driven by one event queue in virtual time.
-// Heartbeats are delivered in rounds (one event per interval for all nodes) because their only
-// effect is liveness, and one event per node per interval would dominate a 10,000-node run.
+// Heartbeats are delivered in rounds (one event per interval for all nodes), without latency or
+// loss, because one event per node per interval would dominate a 10,000-node run; a partition
+// still cuts them off.
 import { Either } from "effect"
 import { Agent, type AgentIO } from "../../core/agent/Agent.ts"
 import { Coordinator, type CoordinatorIO } from "../../core/coordinator/Coordinator.ts"
@@ -78,10 +79,13 @@ class World {
   private readonly incarnation: Int32Array
   private readonly churnEpoch: Int32Array
   private readonly regionDown: Uint8Array
+  private readonly partitioned: Uint8Array
   private readonly regionOf: Int32Array
   private readonly lastToCoordinator: Float64Array
   private readonly lastToAgent: Float64Array
   private failAt = new Float64Array(1024)
+  /** Sandboxes stopped by their agent (cancel, reset) whose exit events must not fire. */
+  private readonly stoppedRuns = new Set<string>()
   private now = 0
   private submitted = 0
   private rejected = 0
@@ -113,6 +117,7 @@ class World {
     this.lastToCoordinator = new Float64Array(this.n)
     this.lastToAgent = new Float64Array(this.n)
     this.regionDown = new Uint8Array(s.nodes.regions.length)
+    this.partitioned = new Uint8Array(s.nodes.regions.length)
     this.netRng = input.rng.split("network")
     this.failureRng = input.rng.split("failures")
     this.latencyMin = s.network.latencyMsMin
@@ -151,7 +156,10 @@ class World {
           wallMs
         })
       },
-      stopSandbox: (job, attempt) => this.checker?.sandboxStopped(node, job, attempt)
+      stopSandbox: (job, attempt) => {
+        this.stoppedRuns.add(`${node}:${job}:${attempt}`)
+        this.checker?.sandboxStopped(node, job, attempt)
+      }
     }
   }
 
@@ -199,7 +207,8 @@ class World {
           break
         case SANDBOX_EXIT: {
           const run = payload as SandboxRun
-          if (this.online[a] === 1 && this.incarnation[a] === run.incarnation) {
+          const stopped = this.stoppedRuns.size > 0 && this.stoppedRuns.delete(`${a}:${b}:${run.attempt}`)
+          if (!stopped && this.online[a] === 1 && this.incarnation[a] === run.incarnation) {
             this.checker?.sandboxExited(a, b, run.attempt)
             this.agents[a]!.sandboxExited(b as JobId, run.attempt, run.outcome, { cpuMs: run.wallMs * this.input.nodes[a]!.resources.vcpus, wallMs: run.wallMs, memoryMiBMax: 0 })
           }
@@ -289,6 +298,7 @@ class World {
   }
 
   private sendToCoordinator(node: number, message: AgentMessage): void {
+    if (this.partitioned[this.regionOf[node]!] === 1) return
     if (message._tag === "Heartbeat") {
       this.coordinator.receive(message, this.now)
       return
@@ -300,6 +310,7 @@ class World {
   }
 
   private sendToAgent(node: number, message: CoordinatorMessage): void {
+    if (this.partitioned[this.regionOf[node]!] === 1) return
     if (this.lossRate > 0 && this.netRng.nextDouble() < this.lossRate) return
     const t = Math.max(this.now + this.latency(), this.lastToAgent[node]!)
     this.lastToAgent[node] = t
@@ -365,6 +376,8 @@ class World {
         }
         this.refreshOnline(node)
       }
+    } else if (f.kind === "partition" || f.kind === "heal") {
+      this.partitioned[this.input.scenario.nodes.regions.indexOf(f.region)] = f.kind === "partition" ? 1 : 0
     } else {
       const r = this.input.scenario.nodes.regions.indexOf(f.region)
       this.regionDown[r] = f.kind === "region-down" ? 1 : 0

@@ -1,6 +1,7 @@
 // Invariants over random small scenarios, checked against ground truth by the InvariantChecker:
 // virtual time never goes backwards, every job ends exactly once, no node is over-committed,
-// no job runs on an offline node, and job counts are conserved across retries.
+// no job runs on an offline node, and job counts are conserved across retries, also when
+// messages are lost and regions are cut off.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import fc from "fast-check"
@@ -51,11 +52,13 @@ const smallScenario: fc.Arbitrary<ScenarioInput> = fc.record({
     fc.oneof(
       fc.record({ kind: fc.constant("kill-fraction" as const), atS: fc.integer({ min: 0, max: 3000 }), fraction: fc.double({ min: 0, max: 1, noNaN: true }), permanent: fc.boolean() }),
       fc.record({ kind: fc.constant("region-down" as const), atS: fc.integer({ min: 0, max: 3000 }), region: fc.constantFrom("a", "b") }),
-      fc.record({ kind: fc.constant("region-up" as const), atS: fc.integer({ min: 0, max: 6000 }), region: fc.constantFrom("a", "b") })
+      fc.record({ kind: fc.constant("region-up" as const), atS: fc.integer({ min: 0, max: 6000 }), region: fc.constantFrom("a", "b") }),
+      fc.record({ kind: fc.constant("partition" as const), atS: fc.integer({ min: 0, max: 3000 }), region: fc.constantFrom("a", "b") }),
+      fc.record({ kind: fc.constant("heal" as const), atS: fc.integer({ min: 0, max: 6000 }), region: fc.constantFrom("a", "b") })
     ),
     { maxLength: 3 }
   ),
-  network: fc.record({ latencyMsMin: fc.constant(1), latencyMsMax: fc.integer({ min: 1, max: 200 }), lossRate: fc.constant(0) }),
+  network: fc.record({ latencyMsMin: fc.constant(1), latencyMsMax: fc.integer({ min: 1, max: 200 }), lossRate: fc.constantFrom(0, 0, 0.02, 0.2) }),
   coordinator: fc.record({ heartbeatIntervalS: fc.constant(30), heartbeatTimeoutS: fc.constant(90), maxRetries: fc.integer({ min: 0, max: 5 }) }),
   horizonS: fc.constant(30 * 24 * 3600)
 }) as fc.Arbitrary<ScenarioInput>
