@@ -490,12 +490,8 @@ describe("errors", () => {
     expect(Either.isLeft(h.c.submit(request([1, 0, 0]), 0))).toBe(true)
   })
 
-  // BUG (core/coordinator/Coordinator.ts, submit, the `r.vcpus > this.maxCpu || ...` check):
-  // the check compares each dimension with the largest value on *any* node, so a job that no
-  // single node can hold is accepted when the maxima come from different nodes. Failing input:
-  // nodes [8 vCPU, 1024 MiB] and [1 vCPU, 65536 MiB]; a job of 8 vCPU / 65536 MiB is accepted,
-  // stays queued forever, and under fcfs (or as the easy head) blocks every job behind it.
-  it.fails("a job that fits no single node is JobUnsatisfiable even if each dimension fits some node", () => {
+  // Regression: the check once compared each resource with the largest on any node.
+  it("a job that fits no single node is JobUnsatisfiable even if each dimension fits some node", () => {
     const h = make([[8, 1024, 0], [1, 65536, 0]])
     h.register(0, 1, 0)
     h.register(1, 1, 0)
@@ -590,13 +586,8 @@ describe("cancel", () => {
     expect(h.c.status(-1)).toBeUndefined()
   })
 
-  // BUG (core/coordinator/Coordinator.ts, cancel, the `s === Status.queued` branch): cancelling
-  // a queued job does not set `dirty`, so `flush` skips the scheduling pass. When the cancelled
-  // job was the blocked head of an fcfs (or easy) queue, the jobs behind it that now could run
-  // stay queued until some unrelated event (a submit, a finish, a Register) marks the state dirty.
-  // Failing input: one 4-vCPU node running a 2-vCPU job; queue = [4-vCPU head, 1-vCPU job];
-  // cancel(head); flush() -> the 1-vCPU job is not assigned.
-  it.fails("cancelling the blocked head of the queue lets the next job start at the next flush", () => {
+  // Regression: cancelling a queued job once skipped the next scheduling pass.
+  it("cancelling the blocked head of the queue lets the next job start at the next flush", () => {
     const h = make([[4, 0, 0]], {}, "fcfs")
     h.register(0, 1, 0)
     h.submit([2, 0, 0], 0)

@@ -47,9 +47,8 @@ export class Coordinator {
   private readonly userIndex = new Map<string, number>()
   private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number }> = []
   private readonly extraIndex = new Map<string, number>()
-  private maxCpu = 0
-  private maxMem = 0
-  private maxDisk = 0
+  /** Whether some enrolled node could ever hold a job of a shape; enrolling can only turn no into yes. */
+  private readonly satisfiable = new Map<string, boolean>()
   private now = 0
   private dirty = false
   private readonly ctx: SchedulingContext
@@ -85,17 +84,15 @@ export class Coordinator {
     this.nodeJobs.push([])
     this.lastSeenMs.push(-Infinity)
     this.session.push(-1)
-    this.maxCpu = Math.max(this.maxCpu, spec.resources.vcpus)
-    this.maxMem = Math.max(this.maxMem, spec.resources.memoryMiB)
-    this.maxDisk = Math.max(this.maxDisk, spec.resources.diskMiB)
+    for (const [shape, ok] of this.satisfiable) if (!ok) this.satisfiable.delete(shape)
     return Either.right(spec.id)
   }
 
   submit(request: JobRequest, now: number): Either.Either<JobId, JobUnsatisfiable> {
     this.now = now
     const r = request.resources
-    if (r.vcpus > this.maxCpu || r.memoryMiB > this.maxMem || r.diskMiB > this.maxDisk) {
-      return Either.left(new JobUnsatisfiable({ ...r, reason: "larger than every enrolled node" }))
+    if (!this.fitsSomeNode(r.vcpus, r.memoryMiB, r.diskMiB)) {
+      return Either.left(new JobUnsatisfiable({ ...r, reason: "no enrolled node is that large" }))
     }
     const jobs = this.jobs
     const id = jobs.count
@@ -130,6 +127,7 @@ export class Coordinator {
     if (s === Status.queued) {
       this.queue.removed()
       this.finish(jobId, "cancelled")
+      this.dirty = true // it may have been the blocked head
     } else if (s === Status.placed || s === Status.running) {
       const node = this.jobs.node[jobId]!
       this.io.send(node as NodeId, { _tag: "CancelJob", jobId: jobId as JobId, attempt: this.jobs.attempts[jobId]! - 1 })
@@ -343,8 +341,10 @@ export class Coordinator {
    */
   private reconcile(node: number, running: ReadonlyArray<{ readonly jobId: number; readonly attempt: number }>, now: number): void {
     const j = this.jobs
+    let current = 0
     for (const r of running) {
       const job = this.currentAttempt(node, r.jobId, r.attempt)
+      if (job !== -1) current++
       if (job === -1) {
         this.io.send(node as NodeId, { _tag: "CancelJob", jobId: r.jobId as JobId, attempt: r.attempt })
       } else if (j.status[job] === Status.placed) {
@@ -355,9 +355,14 @@ export class Coordinator {
     }
     const list = this.nodeJobs[node]!
     if (list.length === 0) return
+    if (current === list.length) {
+      // Everything we placed there was reported.
+      for (const job of list) j.missingSinceMs[job] = -1
+      return
+    }
     let lost: Array<number> | undefined
     for (const job of list) {
-      if (running.some((r) => r.jobId === job)) j.missingSinceMs[job] = -1
+      if (running.some((r) => r.jobId === job && r.attempt === j.attempts[job]! - 1)) j.missingSinceMs[job] = -1
       else if (j.missingSinceMs[job]! < 0) j.missingSinceMs[job] = now
       else if (now - j.missingSinceMs[job]! >= this.config.heartbeatTimeoutMs) (lost ??= []).push(job)
     }
@@ -366,6 +371,18 @@ export class Coordinator {
       this.releaseFromNode(job, node)
       this.loseAttempt(job, node)
     }
+  }
+
+  private fitsSomeNode(cpu: number, mem: number, disk: number): boolean {
+    const shape = `${cpu}/${mem}/${disk}`
+    let ok = this.satisfiable.get(shape)
+    if (ok === undefined) {
+      const c = this.cluster
+      ok = false
+      for (let i = 0; i < c.count && !ok; i++) ok = c.capCpu[i]! >= cpu && c.capMem[i]! >= mem && c.capDisk[i]! >= disk
+      this.satisfiable.set(shape, ok)
+    }
+    return ok
   }
 
   private intern(user: string): number {

@@ -100,10 +100,14 @@ export class Prng {
     let total = 0
     for (const w of weights) total += w
     let x = this.nextDouble() * total
+    let lastPositive = weights.length - 1
     for (let i = 0; i < weights.length; i++) {
+      if (weights[i]! <= 0) continue
+      lastPositive = i
       x -= weights[i]!
       if (x < 0) return i
     }
-    return weights.length - 1
+    // Rounding (subnormal totals) can leave x at exactly 0: the last index with weight wins.
+    return lastPositive
   }
 }

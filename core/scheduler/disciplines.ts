@@ -126,7 +126,7 @@ export class EasyBackfilling implements SchedulingPolicy {
     this.reservedNode = -1
     this.shadowMs = Infinity
     for (let n = 0; n < ctx.cluster.count; n++) {
-      const t = earliestStartMs(ctx, head, n)
+      const t = earliestStartMs(ctx, head, n, this.shadowMs)
       if (t < this.shadowMs) {
         this.shadowMs = t
         this.reservedNode = n
@@ -135,8 +135,13 @@ export class EasyBackfilling implements SchedulingPolicy {
   }
 }
 
-/** When `job` could start on `node` if its jobs end at their requested times (Infinity: never). */
-export const earliestStartMs = (ctx: SchedulingContext, job: number, node: number): number => {
+const scratch: Array<number> = []
+
+/**
+ * When `job` could start on `node` if its jobs end at their requested times (Infinity: never).
+ * A node whose soonest job end is not before `beat` cannot improve on it and is not examined further.
+ */
+export const earliestStartMs = (ctx: SchedulingContext, job: number, node: number, beat = Infinity): number => {
   const { cluster: c, jobs } = ctx
   if (c.online[node] === 0) return Infinity
   const cpu = jobs.cpu[job]!, mem = jobs.mem[job]!, disk = jobs.disk[job]!
@@ -144,13 +149,17 @@ export const earliestStartMs = (ctx: SchedulingContext, job: number, node: numbe
   let fc = c.freeCpu[node]!, fm = c.freeMem[node]!, fd = c.freeDisk[node]!
   if (fc >= cpu && fm >= mem && fd >= disk) return ctx.now
   const running = ctx.jobsOn(node)
-  const ends: Array<[number, number]> = running.map((j) => [endOf(ctx, j, node), j])
-  ends.sort((a, b) => a[0] - b[0] || a[1] - b[1])
-  for (const [end, j] of ends) {
+  let soonest = Infinity
+  for (const j of running) soonest = Math.min(soonest, endOf(ctx, j, node))
+  if (soonest >= beat) return Infinity
+  scratch.length = 0
+  for (const j of running) scratch.push(j)
+  scratch.sort((a, b) => endOf(ctx, a, node) - endOf(ctx, b, node) || a - b)
+  for (const j of scratch) {
     fc += jobs.cpu[j]!
     fm += jobs.mem[j]!
     fd += jobs.disk[j]!
-    if (fc >= cpu && fm >= mem && fd >= disk) return end
+    if (fc >= cpu && fm >= mem && fd >= disk) return endOf(ctx, j, node)
   }
   return Infinity
 }
