@@ -1,113 +1,101 @@
 // Runs a scenario under each of its policies on identical inputs (same nodes, churn and
 // workload, drawn from per-component streams of one seed) and writes the results.
-import { Effect, Either } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
-import type { NodeSpec } from "../core/domain/node.ts"
-import { Rng } from "../core/random/Rng.ts"
+import * as os from "node:os"
+import { Worker } from "node:worker_threads"
 import { makePolicy, type UnknownPolicy } from "../core/scheduler/policies.ts"
-import type { Prng } from "../core/random/prng.ts"
 import type { Scenario } from "../scenarios/schema.ts"
-import { readChurnTrace, type ChurnTraceParseError } from "../scenarios/traces/churnTrace.ts"
-import type { TraceFileError } from "../scenarios/traces/errors.ts"
-import { readSwf, type SwfJob, type SwfParseError } from "../scenarios/traces/swf.ts"
-import { alternatingChurn, alwaysOn, type ChurnSource, traceChurn } from "./model/churn.ts"
-import { makeNodes } from "./model/population.ts"
-import { swfWorkload, syntheticWorkload, type WorkloadSource } from "./model/workload.ts"
-import { type PolicySummary, summarise } from "./results/summary.ts"
-import { openJobsCsv, openTimeseriesCsv, type RunSummary, writeSummary } from "./results/writeResults.ts"
-import { runWorld, type WorldResult } from "./world/World.ts"
-import type { ChurnWindow } from "../scenarios/traces/churnTrace.ts"
-
-export type ScenarioLoadError = TraceFileError | SwfParseError | ChurnTraceParseError
-
-/** Everything a policy run needs, built once per scenario. */
-export interface PreparedScenario {
-  readonly scenario: Scenario
-  readonly nodes: ReadonlyArray<NodeSpec>
-  readonly workload: () => WorkloadSource
-  readonly churn: () => ChurnSource
-  readonly streams: (label: string) => Prng
-}
-
-export const prepareScenario = (scenario: Scenario): Effect.Effect<PreparedScenario, ScenarioLoadError> =>
-  Effect.gen(function* () {
-    const rng = yield* Rng
-    const nodes = makeNodes(scenario.nodes, rng.stream("nodes"))
-    const w = scenario.workload
-    let swfJobs: ReadonlyArray<SwfJob> = []
-    if (w.kind === "swf") {
-      const all = (yield* readSwf(w.path)).jobs
-      const max = Math.min(w.maxJobs ?? all.length, all.length)
-      swfJobs = all.slice(0, Math.max(1, Math.round(max * w.fraction)))
-    }
-    const churnSpec = scenario.nodes.churn
-    let windows: ReadonlyArray<ChurnWindow> = []
-    if (churnSpec.kind === "trace") windows = yield* readChurnTrace(churnSpec.path)
-    const workload = (): WorkloadSource =>
-      w.kind === "synthetic" ? syntheticWorkload(w, rng.stream("workload")) : swfWorkload(swfJobs, w.memoryMiBPerProc)
-    const churn = (): ChurnSource =>
-      churnSpec.kind === "none"
-        ? alwaysOn
-        : churnSpec.kind === "alternating"
-          ? alternatingChurn(churnSpec, rng.stream("churn"), nodes.length)
-          : traceChurn(windows, churnSpec.timeScale, rng.stream("churn"), nodes.length)
-    return { scenario, nodes, workload, churn, streams: rng.stream }
-  }).pipe(Effect.provide(Rng.layerSeeded(scenario.seed)))
-
-export const runPolicy = (
-  prepared: PreparedScenario,
-  policy: string,
-  checkInvariants = false
-): Either.Either<WorldResult, UnknownPolicy> =>
-  Either.map(makePolicy(policy, prepared.streams(`policy/${policy}`)), (p) =>
-    runWorld({
-      scenario: prepared.scenario,
-      policy: p,
-      nodes: prepared.nodes,
-      workload: prepared.workload(),
-      churn: prepared.churn(),
-      rng: prepared.streams("world"),
-      checkInvariants
-    })
-  )
+import { type PolicyRunOutput, runPolicyToText } from "./policyRun.ts"
+import { prepareScenario, type ScenarioLoadError } from "./prepareScenario.ts"
+import type { PolicySummary } from "./results/summary.ts"
+import { openResultFiles, type RunSummary, writeSummary } from "./results/writeResults.ts"
 
 export interface RunOptions {
   readonly outDir: string
   readonly version: string
+  /** Worker threads for running policies side by side (default: one per core, at most one per policy). */
+  readonly workers?: number
   readonly onPolicyDone?: (policy: string, summary: PolicySummary, wallMs: number) => void
 }
 
+/**
+ * Runs every policy of the scenario and writes the results. Policies run in worker threads, one
+ * per core; each run is independent and draws from its own streams, so the files are byte-identical
+ * to a sequential run, and they are written in the scenario's policy order.
+ */
 export const runScenario = (
   scenario: Scenario,
   options: RunOptions
 ): Effect.Effect<RunSummary, ScenarioLoadError | UnknownPolicy> =>
   Effect.gen(function* () {
+    // Load and check traces and policy names here, so their errors are typed, before any worker starts.
     const prepared = yield* prepareScenario(scenario)
+    for (const name of scenario.policies) yield* makePolicy(name, prepared.streams("check"))
     fs.mkdirSync(options.outDir, { recursive: true })
-    const jobsCsv = openJobsCsv(options.outDir)
-    const seriesCsv = openTimeseriesCsv(options.outDir)
+    const files = openResultFiles(options.outDir)
     const policies: Record<string, PolicySummary> = {}
-    try {
-      for (const name of scenario.policies) {
-        const started = performance.now()
-        const result = yield* runPolicy(prepared, name)
-        const summary = summarise(result)
-        policies[name] = summary
-        jobsCsv.append(result)
-        seriesCsv.append(result)
-        options.onPolicyDone?.(name, summary, performance.now() - started)
-      }
-    } finally {
-      jobsCsv.close()
-      seriesCsv.close()
-    }
-    const summary: RunSummary = {
-      scenario: scenario.name,
-      seed: scenario.seed,
-      version: options.version,
-      parameters: scenario,
-      policies
-    }
+    const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), scenario.policies.length))
+    yield* Effect.ensuring(
+      runAll(scenario, workers, (output) => {
+        policies[output.policy] = output.summary
+        files.jobs.raw(output.jobsCsv)
+        files.series.raw(output.seriesCsv)
+        options.onPolicyDone?.(output.policy, output.summary, output.wallMs)
+      }),
+      Effect.sync(() => {
+        files.jobs.close()
+        files.series.close()
+      })
+    )
+    const summary: RunSummary = { scenario: scenario.name, seed: scenario.seed, version: options.version, parameters: scenario, policies }
     writeSummary(options.outDir, summary)
     return summary
   })
+
+/** Runs the policies on `workers` threads (inline when 1) and hands outputs over in policy order. */
+const runAll = (scenario: Scenario, workers: number, onOutput: (o: PolicyRunOutput) => void): Effect.Effect<void> =>
+  workers === 1
+    ? Effect.sync(() => {
+      for (const policy of scenario.policies) onOutput(runPolicyToText(scenario, policy))
+    })
+    : Effect.async<void>((resume) => {
+      const outputs = new Map<number, PolicyRunOutput>()
+      let next = 0
+      let handedOut = 0
+      const pool: Array<Worker> = []
+      const dispatch = (w: Worker) => {
+        if (handedOut < scenario.policies.length) {
+          const index = handedOut++
+          w.postMessage({ index, scenario, policy: scenario.policies[index] })
+        }
+      }
+      const stopAll = () => pool.forEach((w) => void w.terminate())
+      for (let i = 0; i < workers; i++) {
+        const w = new Worker(new URL("./policyWorker.mjs", import.meta.url))
+        pool.push(w)
+        w.on("message", (m: { index: number; output?: PolicyRunOutput; error?: string }) => {
+          if (m.error !== undefined) {
+            stopAll()
+            resume(Effect.die(new Error(`policy ${scenario.policies[m.index]} failed in a worker: ${m.error}`)))
+            return
+          }
+          outputs.set(m.index, m.output!)
+          while (outputs.has(next)) {
+            onOutput(outputs.get(next)!)
+            outputs.delete(next)
+            next++
+          }
+          if (next === scenario.policies.length) {
+            stopAll()
+            resume(Effect.void)
+          } else dispatch(w)
+        })
+        w.on("error", (e) => {
+          stopAll()
+          resume(Effect.die(e))
+        })
+        dispatch(w)
+      }
+      return Effect.sync(stopAll)
+    })

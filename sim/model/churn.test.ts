@@ -3,7 +3,7 @@ import { Effect, Either } from "effect"
 import { Prng } from "../../core/random/prng.ts"
 import { loadScenario } from "../../scenarios/load.ts"
 import type { ChurnWindow } from "../../scenarios/traces/churnTrace.ts"
-import { prepareScenario, runPolicy } from "../runScenario.ts"
+import { prepareScenario, runPolicy } from "../prepareScenario.ts"
 import { alternatingChurn, traceChurn } from "./churn.ts"
 
 const window = (firstOnline: boolean, durations: Array<number>): ChurnWindow => ({
