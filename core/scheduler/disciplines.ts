@@ -78,7 +78,10 @@ export class EasyBackfilling implements SchedulingPolicy {
       this.clearReservation()
       return
     }
-    this.reserve(ctx, queue.jobAt(cursor))
+    const head = queue.jobAt(cursor)
+    // The reservation only matters once a later job fits somewhere now, so it is made lazily:
+    // on a full cluster most passes never need it.
+    let reserved = false
     let scanned = 0
     for (cursor = queue.next(cursor + 1); cursor >= 0 && scanned < ctx.scanDepth; cursor = queue.next(cursor + 1)) {
       if (cluster.maxFreeCpu() <= 0) return
@@ -86,6 +89,10 @@ export class EasyBackfilling implements SchedulingPolicy {
       scanned++
       const cpu = jobs.cpu[job]!, mem = jobs.mem[job]!, disk = jobs.disk[job]!
       let node = cluster.firstFit(cpu, mem, disk)
+      if (node >= 0 && !reserved) {
+        this.reserve(ctx, head)
+        reserved = true
+      }
       if (node >= 0 && node === this.reservedNode && ctx.now + jobs.requestedMs[job]! / cluster.speed[node]! > this.shadowMs) {
         node = cluster.firstFit(cpu, mem, disk, node + 1)
       }
