@@ -20,10 +20,11 @@ const rows = (each: (emit: (line: string) => void) => void): string => {
   return lines.length > 0 ? lines.join("\n") + "\n" : ""
 }
 
-/** Throws on failure: by now the scenario and its traces were validated, so a failure is a defect. */
-export const runPolicyToText = (scenario: Scenario, policy: string): PolicyRunOutput => {
+/** Rejects on failure: by now the scenario and its traces were validated, so a failure is a defect. */
+export const runPolicyToText = async (scenario: Scenario, policy: string): Promise<PolicyRunOutput> => {
   const started = performance.now()
-  const prepared = Effect.runSync(prepareScenario(scenario))
+  // Reading a trace is asynchronous, so this runs as a promise, not runSync.
+  const prepared = await Effect.runPromise(prepareScenario(scenario))
   const result = Either.getOrThrow(runPolicy(prepared, policy))
   return {
     policy,

@@ -4,9 +4,8 @@ import type { Scenario } from "../scenarios/schema.ts"
 import { runPolicyToText } from "./policyRun.ts"
 
 parentPort!.on("message", (task: { index: number; scenario: Scenario; policy: string }) => {
-  try {
-    parentPort!.postMessage({ index: task.index, output: runPolicyToText(task.scenario, task.policy) })
-  } catch (e) {
-    parentPort!.postMessage({ index: task.index, error: e instanceof Error ? e.stack ?? e.message : String(e) })
-  }
+  runPolicyToText(task.scenario, task.policy).then(
+    (output) => parentPort!.postMessage({ index: task.index, output }),
+    (e: unknown) => parentPort!.postMessage({ index: task.index, error: e instanceof Error ? e.stack ?? e.message : String(e) })
+  )
 })

@@ -56,8 +56,8 @@ export const runScenario = (
 /** Runs the policies on `workers` threads (inline when 1) and hands outputs over in policy order. */
 const runAll = (scenario: Scenario, workers: number, onOutput: (o: PolicyRunOutput) => void): Effect.Effect<void> =>
   workers === 1
-    ? Effect.sync(() => {
-      for (const policy of scenario.policies) onOutput(runPolicyToText(scenario, policy))
+    ? Effect.promise(async () => {
+      for (const policy of scenario.policies) onOutput(await runPolicyToText(scenario, policy))
     })
     : Effect.async<void>((resume) => {
       const outputs = new Map<number, PolicyRunOutput>()
