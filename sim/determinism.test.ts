@@ -5,6 +5,10 @@ import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { Effect } from "effect"
+import { loadScenario } from "../scenarios/load.ts"
+import { runScenario } from "./runScenario.ts"
+import { codeVersion } from "./version.ts"
 
 const root = path.resolve(import.meta.dirname, "..")
 const tsx = path.join(root, "node_modules", ".bin", "tsx")
@@ -34,4 +38,16 @@ describe("determinism", () => {
     expect(summary.scenario).toBe("volunteer-churn")
     expect(Object.keys(summary.policies)).toEqual(["fcfs", "best-fit", "random", "round-robin", "least-allocated", "easy"])
   })
+
+  it.effect("policies run in worker threads give the same files as policies run one after another", () =>
+    Effect.gen(function* () {
+      const parallel = runSim(["region-outage", "--scale", "0.05", "--seed", "3"])
+      const scenario = yield* loadScenario("region-outage", { scale: 0.05, seed: 3 })
+      const inline = fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-inline-"))
+      yield* runScenario(scenario, { outDir: inline, version: codeVersion(), workers: 1 })
+      for (const file of ["summary.json", "jobs.csv", "timeseries.csv"]) {
+        expect(read(inline, file).equals(read(parallel, file)), file).toBe(true)
+      }
+    })
+  )
 })

@@ -6,7 +6,7 @@ import * as os from "node:os"
 import { Worker } from "node:worker_threads"
 import { makePolicy, type UnknownPolicy } from "../core/scheduler/policies.ts"
 import type { Scenario } from "../scenarios/schema.ts"
-import { type PolicyRunOutput, runPolicyToText } from "./policyRun.ts"
+import { type PolicyRun, type PolicyRunText, runPolicyInto } from "./policyRun.ts"
 import { prepareScenario, type ScenarioLoadError } from "./prepareScenario.ts"
 import type { PolicySummary } from "./results/summary.ts"
 import { openResultFiles, type RunSummary, writeSummary } from "./results/writeResults.ts"
@@ -36,13 +36,23 @@ export const runScenario = (
     const files = openResultFiles(options.outDir)
     const policies: Record<string, PolicySummary> = {}
     const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), scenario.policies.length))
+    const done = (run: PolicyRun) => {
+      policies[run.policy] = run.summary
+      options.onPolicyDone?.(run.policy, run.summary, run.wallMs)
+    }
     yield* Effect.ensuring(
-      runAll(scenario, workers, (output) => {
-        policies[output.policy] = output.summary
-        files.jobs.raw(output.jobsCsv)
-        files.series.raw(output.seriesCsv)
-        options.onPolicyDone?.(output.policy, output.summary, output.wallMs)
-      }),
+      workers === 1
+        ? Effect.promise(async () => {
+          // Inline, rows stream straight to the files: a million-row run never holds its CSV in memory.
+          for (const policy of scenario.policies) {
+            done(await runPolicyInto(scenario, policy, (l) => files.jobs.line(l), (l) => files.series.line(l)))
+          }
+        })
+        : inWorkers(scenario, workers, (output) => {
+          files.jobs.raw(output.jobsCsv)
+          files.series.raw(output.seriesCsv)
+          done(output)
+        }),
       Effect.sync(() => {
         files.jobs.close()
         files.series.close()
@@ -53,49 +63,45 @@ export const runScenario = (
     return summary
   })
 
-/** Runs the policies on `workers` threads (inline when 1) and hands outputs over in policy order. */
-const runAll = (scenario: Scenario, workers: number, onOutput: (o: PolicyRunOutput) => void): Effect.Effect<void> =>
-  workers === 1
-    ? Effect.promise(async () => {
-      for (const policy of scenario.policies) onOutput(await runPolicyToText(scenario, policy))
-    })
-    : Effect.async<void>((resume) => {
-      const outputs = new Map<number, PolicyRunOutput>()
-      let next = 0
-      let handedOut = 0
-      const pool: Array<Worker> = []
-      const dispatch = (w: Worker) => {
-        if (handedOut < scenario.policies.length) {
-          const index = handedOut++
-          w.postMessage({ index, scenario, policy: scenario.policies[index] })
-        }
+/** Runs the policies on `workers` threads and hands their outputs over in policy order. */
+const inWorkers = (scenario: Scenario, workers: number, onOutput: (o: PolicyRunText) => void): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    const outputs = new Map<number, PolicyRunText>()
+    let next = 0
+    let handedOut = 0
+    const pool: Array<Worker> = []
+    const dispatch = (w: Worker) => {
+      if (handedOut < scenario.policies.length) {
+        const index = handedOut++
+        w.postMessage({ index, scenario, policy: scenario.policies[index] })
       }
-      const stopAll = () => pool.forEach((w) => void w.terminate())
-      for (let i = 0; i < workers; i++) {
-        const w = new Worker(new URL("./policyWorker.mjs", import.meta.url))
-        pool.push(w)
-        w.on("message", (m: { index: number; output?: PolicyRunOutput; error?: string }) => {
-          if (m.error !== undefined) {
-            stopAll()
-            resume(Effect.die(new Error(`policy ${scenario.policies[m.index]} failed in a worker: ${m.error}`)))
-            return
-          }
-          outputs.set(m.index, m.output!)
-          while (outputs.has(next)) {
-            onOutput(outputs.get(next)!)
-            outputs.delete(next)
-            next++
-          }
-          if (next === scenario.policies.length) {
-            stopAll()
-            resume(Effect.void)
-          } else dispatch(w)
-        })
-        w.on("error", (e) => {
+    }
+    const stopAll = () => pool.forEach((w) => void w.terminate())
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(new URL("./policyWorker.mjs", import.meta.url))
+      pool.push(w)
+      w.on("message", (m: { index: number; output?: PolicyRunText; error?: string }) => {
+        if (m.error !== undefined) {
           stopAll()
-          resume(Effect.die(e))
-        })
-        dispatch(w)
-      }
-      return Effect.sync(stopAll)
+          resume(Effect.die(new Error(`policy ${scenario.policies[m.index]} failed in a worker: ${m.error}`)))
+          return
+        }
+        outputs.set(m.index, m.output!)
+        while (outputs.has(next)) {
+          onOutput(outputs.get(next)!)
+          outputs.delete(next)
+          next++
+        }
+        if (next === scenario.policies.length) {
+          stopAll()
+          resume(Effect.void)
+        } else dispatch(w)
+      })
+      w.on("error", (e) => {
+        stopAll()
+        resume(Effect.die(e))
+      })
+      dispatch(w)
+    }
+    return Effect.sync(stopAll)
     })
