@@ -2,34 +2,16 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
 import { Coordinator } from "../coordinator/Coordinator.ts"
-import type { JobId, NodeId, RegionId, UserId } from "../domain/ids.ts"
+import type { JobId, NodeId, UserId } from "../domain/ids.ts"
 import type { JobSpec } from "../domain/job.ts"
 import type { AgentMessage, CoordinatorMessage } from "../domain/messages.ts"
-import type { NodeSpec } from "../domain/node.ts"
 import { Prng } from "../random/prng.ts"
 import { makePolicy } from "../scheduler/policies.ts"
+import { type Caps, jobSpec as baseJobSpec, nodeSpec } from "../testing/fixtures.ts"
 import { Agent } from "./Agent.ts"
 
-type Caps = readonly [cpu: number, mem: number, disk: number]
 
-const nodeSpec = (id: number, [cpu, mem, disk]: Caps): NodeSpec => ({
-  id: id as NodeId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  speed: 1,
-  region: "r" as RegionId,
-  askingPrice: 0
-})
-
-const jobSpec = (id: number, [cpu, mem, disk]: Caps): JobSpec => ({
-  id: id as JobId,
-  owner: "bob" as UserId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  requestedTimeMs: 1000,
-  workMs: 500,
-  image: "img",
-  command: ["run"],
-  replication: 1
-})
+const jobSpec = (id: number, caps: Caps): JobSpec => baseJobSpec(id, caps, "bob")
 
 const usage = { cpuMs: 250, wallMs: 500, memoryMiBMax: 100 }
 

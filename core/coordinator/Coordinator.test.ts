@@ -1,17 +1,17 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
-import type { JobId, NodeId, RegionId, UserId } from "../domain/ids.ts"
+import type { JobId, NodeId } from "../domain/ids.ts"
 import { canTransition, isTerminal, type JobStatus } from "../domain/lifecycle.ts"
 import type { AgentMessage, CoordinatorMessage } from "../domain/messages.ts"
-import type { NodeSpec } from "../domain/node.ts"
 import { Prng } from "../random/prng.ts"
 import { makePolicy, type PolicyName, policyNames } from "../scheduler/policies.ts"
+import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
 import { Coordinator, type CoordinatorConfig, type JobRequest } from "./Coordinator.ts"
 
 // ---- harness
 
-type Caps = readonly [cpu: number, mem: number, disk: number]
+const request = (caps: Caps, requestedTimeMs = 1000): JobRequest => jobRequest(caps, requestedTimeMs, requestedTimeMs / 2, "alice")
 
 interface Transition {
   readonly job: number
@@ -21,23 +21,7 @@ interface Transition {
   readonly now: number
 }
 
-const nodeSpec = (id: number, [cpu, mem, disk]: Caps): NodeSpec => ({
-  id: id as NodeId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  speed: 1,
-  region: "r" as RegionId,
-  askingPrice: 0
-})
 
-const request = ([cpu, mem, disk]: Caps, requestedTimeMs = 1000): JobRequest => ({
-  owner: "alice" as UserId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  requestedTimeMs,
-  workMs: requestedTimeMs / 2,
-  image: "busybox",
-  command: ["sleep", "1"],
-  replication: 1
-})
 
 const usage = { cpuMs: 1, wallMs: 40, memoryMiBMax: 64 }
 

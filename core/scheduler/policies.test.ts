@@ -2,33 +2,17 @@ import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
 import { Coordinator, type CoordinatorConfig, type JobRequest } from "../coordinator/Coordinator.ts"
-import type { JobId, NodeId, RegionId, UserId } from "../domain/ids.ts"
+import type { JobId, NodeId } from "../domain/ids.ts"
 import type { CoordinatorMessage } from "../domain/messages.ts"
-import type { NodeSpec } from "../domain/node.ts"
 import { Prng } from "../random/prng.ts"
 import { makePolicy, type PolicyName, policyNames } from "./policies.ts"
+import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
+
+const request = (caps: Caps, requestedTimeMs = 1000): JobRequest => jobRequest(caps, requestedTimeMs)
 
 // ---- harness: a coordinator with a recording IO
 
-type Caps = readonly [cpu: number, mem: number, disk: number]
 
-const nodeSpec = (id: number, [cpu, mem, disk]: Caps, speed = 1): NodeSpec => ({
-  id: id as NodeId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  speed,
-  region: "r" as RegionId,
-  askingPrice: 0
-})
-
-const request = ([cpu, mem, disk]: Caps, requestedTimeMs = 1000): JobRequest => ({
-  owner: "user" as UserId,
-  resources: { vcpus: cpu, memoryMiB: mem, diskMiB: disk },
-  requestedTimeMs,
-  workMs: requestedTimeMs,
-  image: "img",
-  command: [],
-  replication: 1
-})
 
 interface Assigned {
   readonly job: number

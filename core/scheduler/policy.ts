@@ -3,7 +3,6 @@
 // the `Scheduler` service hands one to the coordinator in sim and live alike.
 import { Context, Layer } from "effect"
 import type { JobTable } from "../coordinator/JobTable.ts"
-import type { Prng } from "../random/prng.ts"
 import type { ClusterState } from "./ClusterState.ts"
 import type { JobQueue } from "./JobQueue.ts"
 
