@@ -4,6 +4,7 @@ import { benchEventQueue } from "./eventQueue.bench.ts"
 import { benchPlacement } from "./placement.bench.ts"
 import { writeBenchResult } from "./results.ts"
 import { benchScale } from "./scale.bench.ts"
+import { benchViewerBuild } from "./viewerBuild.bench.ts"
 
 const smoke = process.argv.includes("--smoke")
 const suffix = smoke ? "-smoke" : ""
@@ -14,6 +15,9 @@ console.log("event queue", eventQueue, "->", writeBenchResult(`event-queue${suff
 const placement = await benchPlacement(smoke)
 console.table(Object.fromEntries(Object.entries(placement).flatMap(([n, ps]) => Object.entries(ps).map(([p, f]) => [`${p} @ ${n.replace("nodes", "")}`, f]))))
 console.log("->", writeBenchResult(`placement${suffix}`, placement))
+
+const viewer = await benchViewerBuild()
+console.log("viewer build", { buildS: viewer.buildS, totalKiB: viewer.totalKiB, totalGzipKiB: viewer.totalGzipKiB }, "->", writeBenchResult(`viewer-build${suffix}`, viewer))
 
 const scale = benchScale(smoke)
 console.log("scale-10k", scale, "->", writeBenchResult(`scale-10k${suffix}`, scale))

@@ -27,7 +27,7 @@ describe("determinism", () => {
     const a = runSim([...args, "--seed", "7"])
     const b = runSim([...args, "--seed", "7"])
     const c = runSim([...args, "--seed", "8"])
-    for (const file of ["summary.json", "jobs.csv", "timeseries.csv"]) {
+    for (const file of ["summary.json", "distributions.json", "jobs.csv", "timeseries.csv"]) {
       expect(read(a, file).length, file).toBeGreaterThan(100)
       expect(read(a, file).equals(read(b, file)), `${file} differs between two runs of seed 7`).toBe(true)
     }
@@ -45,7 +45,7 @@ describe("determinism", () => {
       const scenario = yield* loadScenario("region-outage", { scale: 0.05, seed: 3 })
       const inline = fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-inline-"))
       yield* runScenario(scenario, { outDir: inline, version: codeVersion(), workers: 1 })
-      for (const file of ["summary.json", "jobs.csv", "timeseries.csv"]) {
+      for (const file of ["summary.json", "distributions.json", "jobs.csv", "timeseries.csv"]) {
         expect(read(inline, file).equals(read(parallel, file)), file).toBe(true)
       }
     })

@@ -3,12 +3,14 @@
 import { Effect, Either } from "effect"
 import type { Scenario } from "../scenarios/schema.ts"
 import { prepareScenario, runPolicy } from "./prepareScenario.ts"
+import { distributionsOf, type PolicyDistributions } from "./results/distributions.ts"
 import { type PolicySummary, summarise } from "./results/summary.ts"
 import { forEachJobRow, forEachSeriesRow } from "./results/writeResults.ts"
 
 export interface PolicyRun {
   readonly policy: string
   readonly summary: PolicySummary
+  readonly distributions: PolicyDistributions
   readonly wallMs: number
 }
 
@@ -30,7 +32,7 @@ export const runPolicyInto = async (
   const result = Either.getOrThrow(runPolicy(prepared, policy))
   forEachJobRow(result, jobRow)
   forEachSeriesRow(result, seriesRow)
-  return { policy, summary: summarise(result), wallMs: performance.now() - started }
+  return { policy, summary: summarise(result), distributions: distributionsOf(result), wallMs: performance.now() - started }
 }
 
 export const runPolicyToText = async (scenario: Scenario, policy: string): Promise<PolicyRunText> => {

@@ -9,7 +9,8 @@ import type { Scenario } from "../scenarios/schema.ts"
 import { type PolicyRun, type PolicyRunText, runPolicyInto } from "./policyRun.ts"
 import { prepareScenario, type ScenarioLoadError } from "./prepareScenario.ts"
 import type { PolicySummary } from "./results/summary.ts"
-import { openResultFiles, type RunSummary, writeSummary } from "./results/writeResults.ts"
+import type { PolicyDistributions } from "./results/distributions.ts"
+import { openResultFiles, type RunSummary, writeDistributions, writeSummary } from "./results/writeResults.ts"
 
 export interface RunOptions {
   readonly outDir: string
@@ -35,9 +36,11 @@ export const runScenario = (
     fs.mkdirSync(options.outDir, { recursive: true })
     const files = openResultFiles(options.outDir)
     const policies: Record<string, PolicySummary> = {}
+    const distributions: Record<string, PolicyDistributions> = {}
     const workers = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), scenario.policies.length))
     const done = (run: PolicyRun) => {
       policies[run.policy] = run.summary
+      distributions[run.policy] = run.distributions
       options.onPolicyDone?.(run.policy, run.summary, run.wallMs)
     }
     yield* Effect.ensuring(
@@ -60,6 +63,7 @@ export const runScenario = (
     )
     const summary: RunSummary = { scenario: scenario.name, seed: scenario.seed, version: options.version, parameters: scenario, policies }
     writeSummary(options.outDir, summary)
+    writeDistributions(options.outDir, { scenario: scenario.name, seed: scenario.seed, version: options.version, policies: distributions })
     return summary
   })
 

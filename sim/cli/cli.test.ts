@@ -40,6 +40,11 @@ describe("sim command line", () => {
     expect(jobs.length).toBe(1 + 2 * 3000)
     const series = fs.readFileSync(path.join(out, "timeseries.csv"), "utf8").trim().split("\n")
     expect(series[0]).toBe("policy,time_s,nodes_online,vcpus_online,vcpus_allocated,utilisation,queued,active")
+    // Allocated vCPUs are what online nodes really run: never more than are online.
+    for (const line of series.slice(1)) {
+      const c = line.split(",")
+      expect(+c[4]!, line).toBeLessThanOrEqual(+c[3]!)
+    }
     // The region outage is visible: fewer nodes online between 6 h and 12 h.
     const online = (from: number, to: number) =>
       series.slice(1).map((l) => l.split(",")).filter((c) => c[0] === "fcfs" && +c[1]! >= from && +c[1]! < to).map((c) => +c[2]!)

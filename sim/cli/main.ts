@@ -29,7 +29,7 @@ const simulate = (args: SimArgs) =>
     console.log()
     console.log(formatTable(summary.policies))
     console.log()
-    console.log(`results in ${outDir} (summary.json, jobs.csv, timeseries.csv); ${((performance.now() - started) / 1000).toFixed(1)} s wall`)
+    console.log(`results in ${outDir} (summary.json, distributions.json, jobs.csv, timeseries.csv); ${((performance.now() - started) / 1000).toFixed(1)} s wall`)
     return summary
   })
 

@@ -83,6 +83,10 @@ export const writeSummary = (dir: string, summary: RunSummary): void => {
   fs.writeFileSync(path.join(dir, "summary.json"), JSON.stringify(summary, null, 2) + "\n")
 }
 
+export const writeDistributions = (dir: string, distributions: unknown): void => {
+  fs.writeFileSync(path.join(dir, "distributions.json"), JSON.stringify(distributions) + "\n")
+}
+
 export const openResultFiles = (dir: string) => ({
   jobs: new CsvFile(path.join(dir, "jobs.csv"), jobsCsvHeader),
   series: new CsvFile(path.join(dir, "timeseries.csv"), timeseriesCsvHeader)

@@ -385,8 +385,13 @@ class World {
     }
   }
 
+  /**
+   * Samples what is true, not what the coordinator believes: allocated vCPUs are those the online
+   * agents run, so utilisation never exceeds 1 while the coordinator has yet to notice a node left.
+   */
   private sample(): void {
-    const c = this.coordinator
-    this.series.add(this.now, this.onlineNodes, this.onlineCpu, c.cluster.allocatedCpu, c.queue.length, this.active)
+    let allocated = 0
+    for (let i = 0; i < this.n; i++) if (this.online[i] === 1) allocated += this.agents[i]!.usedCpu
+    this.series.add(this.now, this.onlineNodes, this.onlineCpu, allocated, this.coordinator.queue.length, this.active)
   }
 }

@@ -1,0 +1,127 @@
+// @vitest-environment happy-dom
+import { describe, expect, it } from "vitest"
+import "./BarChart.ts"
+import type { BarChart } from "./BarChart.ts"
+import type { BarGroup } from "./types.ts"
+
+const categories = ["small", "medium", "large"]
+const groups: ReadonlyArray<BarGroup> = [
+  { name: "fcfs", values: [3, 10, 42] },
+  { name: "fair-share", values: [2, 12, 30] }
+]
+
+type Props = Partial<Pick<BarChart, "categories" | "groups" | "heading" | "xLabel" | "yLabel" | "yScale" | "height">>
+
+async function mount(props: Props): Promise<BarChart> {
+  const el = document.createElement("cc-bar-chart")
+  Object.assign(el, props)
+  document.body.append(el)
+  await el.updateComplete
+  return el
+}
+
+const root = (el: BarChart): ShadowRoot => {
+  if (el.shadowRoot === null) throw new Error("no shadow root")
+  return el.shadowRoot
+}
+
+describe("cc-bar-chart", () => {
+  it("draws one bar per category × group, category labels, a legend and the axis labels", async () => {
+    const el = await mount({ categories, groups, heading: "Mean wait", xLabel: "job size", yLabel: "mean wait (s)" })
+    const r = root(el)
+    const bars = r.querySelectorAll("rect.bar")
+    expect(bars.length).toBe(6)
+    expect(bars[0]?.getAttribute("data-group")).toBe("fcfs")
+    expect(bars[0]?.getAttribute("data-category")).toBe("small")
+    // taller value, taller bar
+    expect(Number(bars[2]?.getAttribute("height"))).toBeGreaterThan(Number(bars[0]?.getAttribute("height")))
+    expect([...r.querySelectorAll("text.category")].map((t) => t.textContent?.trim())).toEqual(categories)
+    expect(r.querySelectorAll("ul.legend li").length).toBe(2)
+    const labels = [...r.querySelectorAll("text.axis-label")].map((t) => t.textContent?.trim())
+    expect(labels).toContain("mean wait (s)")
+    expect(labels).toContain("job size")
+    expect(r.querySelectorAll("g.axis.y g.tick").length).toBeGreaterThan(1)
+    expect(r.querySelector("svg")?.getAttribute("aria-label")).toContain("Mean wait")
+    el.remove()
+  })
+
+  it("draws bars on a log axis", async () => {
+    const el = await mount({ categories, groups, yScale: "log" })
+    const r = root(el)
+    expect(r.querySelectorAll("rect.bar").length).toBe(6)
+    for (const bar of r.querySelectorAll("rect.bar")) expect(Number(bar.getAttribute("height"))).toBeGreaterThan(0)
+    el.remove()
+  })
+
+  it("toggles to a table (rows = categories, columns = groups) and back", async () => {
+    const el = await mount({ categories, groups, xLabel: "job size" })
+    const r = root(el)
+    const button = r.querySelector<HTMLButtonElement>("button.toggle-table")
+    expect(button?.textContent?.trim()).toBe("Show table")
+    button?.click()
+    await el.updateComplete
+    expect(r.querySelector("svg")).toBeNull()
+    expect(r.querySelector("table caption")).not.toBeNull()
+    expect([...r.querySelectorAll("thead th")].map((t) => t.textContent)).toEqual(["job size", "fcfs", "fair-share"])
+    const rows = r.querySelectorAll("tbody tr")
+    expect(rows.length).toBe(3)
+    expect([...(rows[2]?.children ?? [])].map((c) => c.textContent)).toEqual(["large", "42", "30"])
+    expect(button?.textContent?.trim()).toBe("Show chart")
+    button?.click()
+    await el.updateComplete
+    expect(r.querySelector("table")).toBeNull()
+    expect(r.querySelectorAll("rect.bar").length).toBe(6)
+    el.remove()
+  })
+
+  it("shows a tooltip with group, category and value on hovering a bar", async () => {
+    const el = await mount({ categories, groups, xLabel: "job size", yLabel: "mean wait (s)" })
+    const r = root(el)
+    const bar = r.querySelectorAll("rect.bar")[4] // fair-share × medium
+    bar?.dispatchEvent(new PointerEvent("pointermove", { bubbles: true }))
+    await el.updateComplete
+    const tip = r.querySelector(".tooltip")
+    expect(tip?.textContent).toContain("fair-share")
+    expect(tip?.textContent).toMatch(/job size:\s*medium/)
+    expect(tip?.textContent).toMatch(/mean wait \(s\):\s*12/)
+    bar?.dispatchEvent(new PointerEvent("pointerleave"))
+    await el.updateComplete
+    expect(r.querySelector(".tooltip")).toBeNull()
+    el.remove()
+  })
+
+  it("turns long category labels and keeps the full name in a title", async () => {
+    const many = Array.from({ length: 12 }, (_, i) => `a rather long category name ${i}`)
+    const el = await mount({ categories: many, groups: [{ name: "g", values: many.map((_, i) => i) }] })
+    const r = root(el)
+    expect(r.querySelectorAll("rect.bar").length).toBe(12)
+    const label = r.querySelector("text.category")
+    expect(label?.getAttribute("transform")).toMatch(/rotate/)
+    expect(label?.textContent?.trim()).toMatch(/…$/)
+    expect(label?.parentElement?.querySelector("title")?.textContent).toBe(many[0])
+    el.remove()
+  })
+
+  describe("error state", () => {
+    const cases: ReadonlyArray<[string, Props, RegExp]> = [
+      ["no categories", { categories: [], groups }, /no categories/],
+      ["no groups", { categories, groups: [] }, /no groups/],
+      ["a short group", { categories, groups: [{ name: "sjf", values: [1, 2] }] }, /group "sjf" has 2 values but there are 3 categories/],
+      ["a negative value", { categories, groups: [{ name: "sjf", values: [1, -2, 3] }] }, /group "sjf", category "medium": value is negative/],
+      ["a NaN value", { categories, groups: [{ name: "sjf", values: [1, 2, Number.NaN] }] }, /group "sjf", category "large": value is non-finite/],
+      ["zero on a log axis", { categories, groups: [{ name: "sjf", values: [0, 2, 3] }], yScale: "log" }, /group "sjf", category "small": value is 0.*logarithmic/],
+      ["a repeated category", { categories: ["a", "a"], groups: [{ name: "sjf", values: [1, 2] }] }, /category "a" appears more than once/]
+    ]
+    for (const [what, props, message] of cases) {
+      it(`names the problem for ${what} and draws no svg`, async () => {
+        const el = await mount(props)
+        const r = root(el)
+        const error = r.querySelector(".error")
+        expect(error?.getAttribute("role")).toBe("alert")
+        expect(error?.textContent).toMatch(message)
+        expect(r.querySelector("svg")).toBeNull()
+        el.remove()
+      })
+    }
+  })
+})
