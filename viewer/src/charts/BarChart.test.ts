@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import "./BarChart.ts"
 import type { BarChart } from "./BarChart.ts"
 import type { BarGroup } from "./types.ts"
+import { mountChart, shadowOf } from "./testing.ts"
 
 const categories = ["small", "medium", "large"]
 const groups: ReadonlyArray<BarGroup> = [
@@ -10,20 +11,8 @@ const groups: ReadonlyArray<BarGroup> = [
   { name: "fair-share", values: [2, 12, 30] }
 ]
 
-type Props = Partial<Pick<BarChart, "categories" | "groups" | "heading" | "xLabel" | "yLabel" | "yScale" | "height">>
-
-async function mount(props: Props): Promise<BarChart> {
-  const el = document.createElement("cc-bar-chart")
-  Object.assign(el, props)
-  document.body.append(el)
-  await el.updateComplete
-  return el
-}
-
-const root = (el: BarChart): ShadowRoot => {
-  if (el.shadowRoot === null) throw new Error("no shadow root")
-  return el.shadowRoot
-}
+const mount = (props: Partial<BarChart>): Promise<BarChart> => mountChart<BarChart>("cc-bar-chart", props)
+const root = shadowOf
 
 describe("cc-bar-chart", () => {
   it("draws one bar per category × group, category labels, a legend and the axis labels", async () => {
@@ -103,7 +92,7 @@ describe("cc-bar-chart", () => {
   })
 
   describe("error state", () => {
-    const cases: ReadonlyArray<[string, Props, RegExp]> = [
+    const cases: ReadonlyArray<[string, Partial<BarChart>, RegExp]> = [
       ["no categories", { categories: [], groups }, /no categories/],
       ["no groups", { categories, groups: [] }, /no groups/],
       ["a short group", { categories, groups: [{ name: "sjf", values: [1, 2] }] }, /group "sjf" has 2 values but there are 3 categories/],

@@ -5,24 +5,15 @@ import "./LineChart.ts"
 import type { LineChart } from "./LineChart.ts"
 import { nearestPoint, sortByX } from "./nearest.ts"
 import type { Series } from "./types.ts"
+import { mountChart, shadowOf } from "./testing.ts"
 
 const twoSeries: ReadonlyArray<Series> = [
   { name: "fcfs", points: [[1, 2], [2, 4], [3, 3], [4, 8]] },
   { name: "fair-share", points: [[1, 1], [2.5, 2], [4, 5]] }
 ]
 
-async function mount(props: Partial<Pick<LineChart, "series" | "heading" | "xLabel" | "yLabel" | "xScale" | "yScale" | "step" | "height">>): Promise<LineChart> {
-  const el = document.createElement("cc-line-chart")
-  Object.assign(el, props)
-  document.body.append(el)
-  await el.updateComplete
-  return el
-}
-
-const root = (el: LineChart): ShadowRoot => {
-  if (el.shadowRoot === null) throw new Error("no shadow root")
-  return el.shadowRoot
-}
+const mount = (props: Partial<LineChart>): Promise<LineChart> => mountChart<LineChart>("cc-line-chart", props)
+const root = shadowOf
 
 describe("cc-line-chart", () => {
   it("draws one path per series, a legend entry each, and the axis labels", async () => {

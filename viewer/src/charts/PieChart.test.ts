@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest"
 import "./PieChart.ts"
 import type { PieChart } from "./PieChart.ts"
 import type { Slice } from "./types.ts"
+import { mountChart, shadowOf } from "./testing.ts"
 
 const slices: ReadonlyArray<Slice> = [
   { name: "completed", value: 30 },
@@ -11,18 +12,8 @@ const slices: ReadonlyArray<Slice> = [
   { name: "running", value: 60 }
 ]
 
-async function mount(props: Partial<Pick<PieChart, "slices" | "heading" | "height">>): Promise<PieChart> {
-  const el = document.createElement("cc-pie-chart")
-  Object.assign(el, props)
-  document.body.append(el)
-  await el.updateComplete
-  return el
-}
-
-const root = (el: PieChart): ShadowRoot => {
-  if (el.shadowRoot === null) throw new Error("no shadow root")
-  return el.shadowRoot
-}
+const mount = (props: Partial<PieChart>): Promise<PieChart> => mountChart<PieChart>("cc-pie-chart", props)
+const root = shadowOf
 
 describe("cc-pie-chart", () => {
   it("draws one slice per positive value and a legend with percentages", async () => {

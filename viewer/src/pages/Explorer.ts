@@ -4,6 +4,7 @@ import { Effect, Either } from "effect"
 import { css, html, LitElement } from "lit"
 import { loadRunList, type RunListing } from "../data/runFiles.ts"
 import "./ComparePage.ts"
+import { pageStyles } from "./pageStyles.ts"
 import "./RunPage.ts"
 
 type Route = { readonly page: "run"; readonly run: string } | { readonly page: "compare"; readonly a: string; readonly b: string } | { readonly page: "home" }
@@ -17,7 +18,7 @@ export const parseRoute = (hash: string): Route => {
 
 export class Explorer extends LitElement {
   static override properties = { runs: { state: true }, route: { state: true }, error: { state: true } }
-  static override styles = css`
+  static override styles = [pageStyles, css`
     :host {
       display: block;
     }
@@ -51,14 +52,7 @@ export class Explorer extends LitElement {
       max-width: 1400px;
       margin: 0 auto;
     }
-    .error {
-      background: #ffebe9;
-      border: 1px solid #ff8182;
-      border-radius: 6px;
-      padding: 0.8rem 1rem;
-      color: #82071e;
-    }
-  `
+  `]
 
   declare runs: ReadonlyArray<RunListing>
   declare route: Route
