@@ -26,6 +26,15 @@ beforeAll(async () => {
   results = fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-e2e-"))
   simulate(path.join(results, "seed-1"), 1)
   simulate(path.join(results, "seed-2"), 2)
+  // A run that also simulated storage (the shape the storage issue's summary.json carries).
+  fs.cpSync(path.join(results, "seed-1"), path.join(results, "with-storage"), { recursive: true })
+  const withStorage = JSON.parse(fs.readFileSync(path.join(results, "with-storage", "summary.json"), "utf8"))
+  withStorage.storage = {
+    rep3: { objectsLost: 4, readAvailability: 0.9991, repairBytes: 3 * 2 ** 40 },
+    "rs4+2": { objectsLost: 1, readAvailability: 0.9995, repairBytes: 2 ** 40 },
+    "rs10+4": { objectsLost: 0, readAvailability: 0.9999, repairBytes: 2 ** 39 }
+  }
+  fs.writeFileSync(path.join(results, "with-storage", "summary.json"), JSON.stringify(withStorage))
   fs.mkdirSync(path.join(results, "zz-broken"))
   fs.writeFileSync(path.join(results, "zz-broken", "summary.json"), '{"scenario": "x", "seed": 1, "version": "v", "policies": {"fcfs": {"jobs": "lots"}}}')
   fs.mkdirSync(output, { recursive: true })
@@ -125,6 +134,18 @@ describe("results explorer in Chromium", () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
     expect(overflow).toBeLessThanOrEqual(1)
     await page.screenshot({ path: path.join(output, "run-phone.png"), fullPage: true })
+    expect(errors).toEqual([])
+  })
+
+  it("shows storage durability when a run has it, and not otherwise", async () => {
+    const { page, errors } = await open("#/run/with-storage")
+    await page.locator("#storage-lost rect.bar").first().waitFor()
+    for (const id of ["storage-lost", "storage-availability", "storage-repair"]) {
+      expect(await page.locator(`#${id} rect.bar`).count(), id).toBe(3)
+    }
+    await page.goto(new URL("#/run/seed-2", server.url).href)
+    await page.locator("#completion-cdf path.series").first().waitFor()
+    expect(await page.locator("#storage-lost").count()).toBe(0)
     expect(errors).toEqual([])
   })
 

@@ -27,12 +27,19 @@ export const PolicySummary = Schema.Struct({
 })
 export type PolicySummary = typeof PolicySummary.Type
 
+/** Storage durability per redundancy configuration (`rep3`, `rs4+2`, …), when the run simulated storage. */
+export const StorageSummary = Schema.Record({
+  key: Schema.String,
+  value: Schema.Struct({ objectsLost: Schema.Number, readAvailability: Schema.Number, repairBytes: Schema.Number })
+})
+
 export const RunSummary = Schema.Struct({
   scenario: Schema.String,
   seed: Schema.Number,
   version: Schema.String,
   parameters: Schema.optional(Schema.Unknown),
-  policies: Schema.Record({ key: Schema.String, value: PolicySummary })
+  policies: Schema.Record({ key: Schema.String, value: PolicySummary }),
+  storage: Schema.optional(StorageSummary)
 })
 export type RunSummary = typeof RunSummary.Type
 

@@ -99,6 +99,21 @@ export class RunPage extends LitElement {
         <cc-line-chart id="nodes" heading="Nodes online over time" .xLabel=${"time (h)"} .yLabel=${"nodes online"} .series=${overTime(run, shown, (t) => t.nodesOnline)}></cc-line-chart>
         <cc-line-chart id="wait-cdf" heading="Wait time (CDF)" .xLabel=${"wait (s)"} .yLabel=${"fraction of jobs"} .step=${true} .series=${waitCdf(run, shown)}></cc-line-chart>
       </div>
+      ${s.storage === undefined ? nothing : this.storageCharts(s.storage)}
+    `
+  }
+
+  /** Durability per redundancy configuration, drawn only for runs that simulated storage. */
+  private storageCharts(storage: NonNullable<RunData["summary"]["storage"]>) {
+    const configs = Object.keys(storage)
+    const bars = (name: string, f: (v: (typeof storage)[string]) => number) => [{ name, values: configs.map((c) => f(storage[c]!)) }]
+    return html`
+      <h3>Storage durability</h3>
+      <div class="charts">
+        <cc-bar-chart id="storage-lost" heading="Objects lost" .xLabel=${"redundancy"} .yLabel=${"objects lost"} .categories=${configs} .groups=${bars("objects lost", (v) => v.objectsLost)}></cc-bar-chart>
+        <cc-bar-chart id="storage-availability" heading="Read availability" .xLabel=${"redundancy"} .yLabel=${"fraction of reads served"} .categories=${configs} .groups=${bars("read availability", (v) => v.readAvailability)}></cc-bar-chart>
+        <cc-bar-chart id="storage-repair" heading="Repair traffic" .xLabel=${"redundancy"} .yLabel=${"repair traffic (GiB)"} .categories=${configs} .groups=${bars("repair traffic", (v) => v.repairBytes / 2 ** 30)}></cc-bar-chart>
+      </div>
     `
   }
 }

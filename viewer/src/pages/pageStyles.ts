@@ -17,6 +17,10 @@ export const pageStyles = css`
     margin: 0.2rem 0 0.4rem;
     font-size: 1.3rem;
   }
+  h3 {
+    margin: 1.2rem 0 0.6rem;
+    font-size: 1.05rem;
+  }
   .meta {
     display: flex;
     flex-wrap: wrap;
