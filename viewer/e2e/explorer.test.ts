@@ -128,6 +128,22 @@ describe("results explorer in Chromium", () => {
     expect(errors).toEqual([])
   })
 
+  it("redraws the charts when the window is resized", async () => {
+    const { page, errors } = await open("#/run/seed-1")
+    const svg = page.locator("#utilisation svg")
+    await page.locator("#utilisation path.series").first().waitFor()
+    const wide = Number(await svg.getAttribute("width"))
+    await page.setViewportSize({ width: 500, height: 900 })
+    await page.waitForFunction(
+      (w) => Number(document.querySelector("cc-explorer")?.shadowRoot?.querySelector("cc-run-page")?.shadowRoot?.querySelector("#utilisation")?.shadowRoot?.querySelector("svg")?.getAttribute("width")) < w,
+      wide
+    )
+    const narrow = Number(await svg.getAttribute("width"))
+    expect(narrow).toBeLessThan(wide)
+    expect(narrow).toBeLessThanOrEqual(500)
+    expect(errors).toEqual([])
+  })
+
   it("is usable at phone width", async () => {
     const { page, errors } = await open("#/run/seed-1", { width: 390, height: 844 })
     await page.locator("#completion-cdf path.series").first().waitFor()
