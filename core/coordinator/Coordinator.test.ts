@@ -82,6 +82,15 @@ const make = (
   return { c, specs, sent, transitions, outbox, register, submit, msg, ok, historyOf }
 }
 
+/** One registered node (4 vCPUs unless given) with one job (2 vCPUs unless given) placed on it at time 0, attempt 0. */
+const placedOnOneNode = (config: Partial<CoordinatorConfig> = {}, node: Caps = [4, 0, 0], job: Caps = [2, 0, 0]) => {
+  const h = make([node], config)
+  h.register(0, 1, 0)
+  const id = h.submit(job, 0)
+  h.c.flush(0)
+  return { h, job: id }
+}
+
 const assignsIn = (out: ReadonlyArray<{ node: number; message: CoordinatorMessage }>) =>
   out.flatMap(({ node, message }) =>
     message._tag === "Assign" ? [{ node, job: message.job.id as number, attempt: message.attempt, session: message.session }] : []
@@ -135,10 +144,7 @@ describe("job lifecycle through messages", () => {
   })
 
   it("a failed run ends in failed and releases its resources", () => {
-    const h = make([[4, 4096, 1000]])
-    h.register(0, 1, 0)
-    const job = h.submit([4, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({}, [4, 4096, 1000], [4, 0, 0])
     h.ok(h.c.receive(h.msg.started(0, job, 0), 1))
     h.ok(h.c.receive(h.msg.finished(0, job, 0, "failed"), 2))
     expect(h.c.status(job)).toBe("failed")
@@ -147,10 +153,7 @@ describe("job lifecycle through messages", () => {
   })
 
   it("JobFinished without a JobStarted records the start it never heard of", () => {
-    const h = make([[4, 4096, 1000]])
-    h.register(0, 1, 0)
-    const job = h.submit([1, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({}, [4, 4096, 1000], [1, 0, 0])
     h.ok(h.c.receive(h.msg.finished(0, job, 0), 100))
     expect(h.c.status(job)).toBe("succeeded")
     expect(h.c.jobs.startMs[job]).toBe(100 - usage.wallMs)
@@ -158,10 +161,7 @@ describe("job lifecycle through messages", () => {
   })
 
   it("a duplicate JobStarted is harmless and keeps the first start time", () => {
-    const h = make([[4, 4096, 1000]])
-    h.register(0, 1, 0)
-    const job = h.submit([1, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({}, [4, 4096, 1000], [1, 0, 0])
     h.ok(h.c.receive(h.msg.started(0, job, 0), 5))
     h.ok(h.c.receive(h.msg.started(0, job, 0), 9))
     expect(h.c.jobs.startMs[job]).toBe(5)
@@ -249,19 +249,13 @@ describe("heartbeat timeouts", () => {
   })
 
   it("with maxRetries 0 a job is lost with its first node", () => {
-    const h = make([[4, 0, 0]], { maxRetries: 0 })
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({ maxRetries: 0 })
     h.c.tick(1001)
     expect(h.c.status(job)).toBe("lost")
   })
 
   it("any message from a node counts as a sign of life", () => {
-    const h = make([[4, 0, 0]])
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode()
     h.ok(h.c.receive(h.msg.started(0, job, 0), 900))
     h.c.tick(1800)
     expect(h.c.cluster.online[0]).toBe(1)
@@ -305,10 +299,7 @@ describe("heartbeat timeouts", () => {
 
 describe("heartbeat reconciliation", () => {
   it("a heartbeat that reports a placed attempt records the start that was never heard of", () => {
-    const h = make([[4, 0, 0]])
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode()
     h.ok(h.c.receive(h.msg.heartbeat(0, 1, [[job, 0]]), 50))
     expect(h.c.status(job)).toBe("running")
     expect(h.c.jobs.startMs[job]).toBe(50)
@@ -316,10 +307,7 @@ describe("heartbeat reconciliation", () => {
   })
 
   it("an attempt the agent does not report for a whole timeout is lost and retried", () => {
-    const h = make([[4, 0, 0]], { heartbeatTimeoutMs: 1000 })
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({ heartbeatTimeoutMs: 1000 })
     h.outbox()
     h.ok(h.c.receive(h.msg.heartbeat(0, 1), 100)) // the Assign went missing: not reported
     h.ok(h.c.receive(h.msg.heartbeat(0, 1), 600))
@@ -335,10 +323,7 @@ describe("heartbeat reconciliation", () => {
   })
 
   it("reporting the attempt again resets the missing clock", () => {
-    const h = make([[4, 0, 0]], { heartbeatTimeoutMs: 1000 })
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode({ heartbeatTimeoutMs: 1000 })
     h.ok(h.c.receive(h.msg.heartbeat(0, 1), 100))
     h.ok(h.c.receive(h.msg.heartbeat(0, 1, [[job, 0]]), 600))
     h.ok(h.c.receive(h.msg.heartbeat(0, 1), 700))
@@ -349,10 +334,7 @@ describe("heartbeat reconciliation", () => {
   })
 
   it("an attempt the agent runs that the coordinator no longer tracks is cancelled", () => {
-    const h = make([[4, 0, 0]])
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode()
     h.ok(h.c.receive(h.msg.rejected(0, job, 0), 1))
     h.c.flush(1) // attempt 1 on the same node
     h.outbox()
@@ -534,10 +516,7 @@ describe("cancel", () => {
   })
 
   it("of a retried job names the current attempt", () => {
-    const h = make([[4, 0, 0]])
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode()
     h.ok(h.c.receive(h.msg.rejected(0, job, 0), 1))
     h.c.flush(1)
     h.outbox()
@@ -546,10 +525,7 @@ describe("cancel", () => {
   })
 
   it("of a finished job changes nothing and reports its status", () => {
-    const h = make([[4, 0, 0]])
-    h.register(0, 1, 0)
-    const job = h.submit([2, 0, 0], 0)
-    h.c.flush(0)
+    const { h, job } = placedOnOneNode()
     h.ok(h.c.receive(h.msg.finished(0, job, 0), 1))
     h.outbox()
     const before = h.transitions.length

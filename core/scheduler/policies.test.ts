@@ -468,8 +468,9 @@ describe("random", () => {
 describe("easy backfilling", () => {
   // One 10-vCPU node. A 6-vCPU job runs from t=0 with a requested time of 1000, so a 10-vCPU
   // head can start at t=1000 at the earliest (the shadow time).
-  const scenario = () => {
-    const h = harness("easy", [[10, 0, 0]])
+  /** A 10-vCPU node running a 6-vCPU job until 1000; a full-node head, then a long and a short job that fit now. */
+  const scenario = (policy: PolicyName = "easy") => {
+    const h = harness(policy, [[10, 0, 0]])
     const running = h.submit([6, 0, 0], 0, 1000)
     h.coordinator.flush(0)
     const [r] = h.assigns()
@@ -492,14 +493,7 @@ describe("easy backfilling", () => {
   })
 
   it("best-fit, without a reservation, would start the long job instead (it comes first)", () => {
-    const h = harness("best-fit", [[10, 0, 0]])
-    h.submit([6, 0, 0], 0, 1000)
-    h.coordinator.flush(0)
-    h.assigns()
-    h.submit([10, 0, 0], 10, 500)
-    const long = h.submit([4, 0, 0], 11, 5000)
-    h.submit([4, 0, 0], 12, 100)
-    h.coordinator.flush(20)
+    const { h, long } = scenario("best-fit")
     expect(h.assigns().map((a) => a.job)).toEqual([long])
   })
 

@@ -12,9 +12,9 @@ import {
   onlineFraction,
   parseChurnLine,
   readChurnTrace,
-  streamChurnTrace,
-  type ChurnWindow
+  streamChurnTrace
 } from "./index.ts"
+import { churnWindow as window } from "./fixtures.ts"
 
 const trace = path.resolve(import.meta.dirname, "../../../shared/traces/smartphone-sessions-peersim_session_100.txt")
 
@@ -26,14 +26,6 @@ const tempFile = (content: string): string => {
   writeFileSync(file, content)
   return file
 }
-
-const window = (firstOnline: boolean, durations: ReadonlyArray<number>): ChurnWindow => ({
-  user: "u",
-  firstOnline,
-  startMs: 0,
-  tzOffsetH: 0,
-  durationsMs: Float64Array.from(durations)
-})
 
 describe("readChurnTrace on the real trace", () => {
   it.effect("4,334 windows, 318,988 durations, about 23% online", () =>

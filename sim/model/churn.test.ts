@@ -2,17 +2,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import { Prng } from "../../core/random/prng.ts"
 import { loadScenario } from "../../scenarios/load.ts"
-import type { ChurnWindow } from "../../scenarios/traces/churnTrace.ts"
 import { prepareScenario, runPolicy } from "../prepareScenario.ts"
 import { alternatingChurn, traceChurn } from "./churn.ts"
-
-const window = (firstOnline: boolean, durations: Array<number>): ChurnWindow => ({
-  user: "u",
-  firstOnline,
-  startMs: 0,
-  tzOffsetH: 0,
-  durationsMs: Float64Array.from(durations)
-})
+import { churnWindow as window } from "../../scenarios/traces/fixtures.ts"
 
 describe("churn", () => {
   it("a trace window is replayed in order, scaled, and looped without flipping phase", () => {

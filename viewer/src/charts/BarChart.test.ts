@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import "./BarChart.ts"
 import type { BarChart } from "./BarChart.ts"
 import type { BarGroup } from "./types.ts"
-import { mountChart, shadowOf } from "./testing.ts"
+import { expectErrorState, mountChart, shadowOf, tableRoundTrip } from "./testing.ts"
 
 const categories = ["small", "medium", "large"]
 const groups: ReadonlyArray<BarGroup> = [
@@ -44,22 +44,11 @@ describe("cc-bar-chart", () => {
 
   it("toggles to a table (rows = categories, columns = groups) and back", async () => {
     const el = await mount({ categories, groups, xLabel: "job size" })
-    const r = root(el)
-    const button = r.querySelector<HTMLButtonElement>("button.toggle-table")
-    expect(button?.textContent?.trim()).toBe("Show table")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelector("svg")).toBeNull()
-    expect(r.querySelector("table caption")).not.toBeNull()
-    expect([...r.querySelectorAll("thead th")].map((t) => t.textContent)).toEqual(["job size", "fcfs", "fair-share"])
-    const rows = r.querySelectorAll("tbody tr")
-    expect(rows.length).toBe(3)
-    expect([...(rows[2]?.children ?? [])].map((c) => c.textContent)).toEqual(["large", "42", "30"])
-    expect(button?.textContent?.trim()).toBe("Show chart")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelector("table")).toBeNull()
-    expect(r.querySelectorAll("rect.bar").length).toBe(6)
+    const { table, marksAfter } = await tableRoundTrip(el, "rect.bar")
+    expect(table.header).toEqual(["job size", "fcfs", "fair-share"])
+    expect(table.rows).toHaveLength(3)
+    expect(table.rows[2]).toEqual(["large", "42", "30"])
+    expect(marksAfter).toBe(6)
     el.remove()
   })
 
@@ -104,11 +93,7 @@ describe("cc-bar-chart", () => {
     for (const [what, props, message] of cases) {
       it(`names the problem for ${what} and draws no svg`, async () => {
         const el = await mount(props)
-        const r = root(el)
-        const error = r.querySelector(".error")
-        expect(error?.getAttribute("role")).toBe("alert")
-        expect(error?.textContent).toMatch(message)
-        expect(r.querySelector("svg")).toBeNull()
+        expectErrorState(el, message)
         el.remove()
       })
     }

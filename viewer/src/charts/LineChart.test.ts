@@ -5,7 +5,7 @@ import "./LineChart.ts"
 import type { LineChart } from "./LineChart.ts"
 import { nearestPoint, sortByX } from "./nearest.ts"
 import type { Series } from "./types.ts"
-import { mountChart, shadowOf } from "./testing.ts"
+import { expectErrorState, mountChart, shadowOf, tableRoundTrip } from "./testing.ts"
 
 const twoSeries: ReadonlyArray<Series> = [
   { name: "fcfs", points: [[1, 2], [2, 4], [3, 3], [4, 8]] },
@@ -58,22 +58,11 @@ describe("cc-line-chart", () => {
 
   it("toggles to a table with every point and back", async () => {
     const el = await mount({ series: twoSeries, xLabel: "time (s)", yLabel: "jobs" })
-    const r = root(el)
-    const button = r.querySelector<HTMLButtonElement>("button.toggle-table")
-    expect(button?.textContent?.trim()).toBe("Show table")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelector("svg")).toBeNull()
-    const table = r.querySelector("table")
-    expect(table?.querySelector("caption")).not.toBeNull()
-    expect([...(table?.querySelectorAll("thead th") ?? [])].map((t) => t.textContent)).toEqual(["series", "time (s)", "jobs"])
-    expect(table?.querySelectorAll("tbody tr").length).toBe(7)
-    expect(table?.querySelector("tbody tr")?.textContent).toContain("fcfs")
-    expect(button?.textContent?.trim()).toBe("Show chart")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelector("table")).toBeNull()
-    expect(r.querySelectorAll("path.series").length).toBe(2)
+    const { table, marksAfter } = await tableRoundTrip(el, "path.series")
+    expect(table.header).toEqual(["series", "time (s)", "jobs"])
+    expect(table.rows).toHaveLength(7)
+    expect(table.rows[0]?.join(" ")).toContain("fcfs")
+    expect(marksAfter).toBe(2)
     el.remove()
   })
 
@@ -135,12 +124,7 @@ describe("cc-line-chart", () => {
     for (const [what, props, message] of cases) {
       it(`names the problem for ${what} and draws no svg`, async () => {
         const el = await mount(props)
-        const r = root(el)
-        const error = r.querySelector(".error")
-        expect(error?.getAttribute("role")).toBe("alert")
-        expect(error?.textContent).toMatch(message)
-        expect(r.querySelector("svg")).toBeNull()
-        expect(r.querySelector("button.toggle-table")).toBeNull()
+        expectErrorState(el, message)
         el.remove()
       })
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import "./PieChart.ts"
 import type { PieChart } from "./PieChart.ts"
 import type { Slice } from "./types.ts"
-import { mountChart, shadowOf } from "./testing.ts"
+import { expectErrorState, mountChart, shadowOf, tableRoundTrip } from "./testing.ts"
 
 const slices: ReadonlyArray<Slice> = [
   { name: "completed", value: 30 },
@@ -31,19 +31,10 @@ describe("cc-pie-chart", () => {
 
   it("toggles to a table with a row per slice and back", async () => {
     const el = await mount({ slices })
-    const r = root(el)
-    const button = r.querySelector<HTMLButtonElement>("button.toggle-table")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelector("svg")).toBeNull()
-    expect(r.querySelector("table caption")).not.toBeNull()
-    const rows = r.querySelectorAll("tbody tr")
-    expect(rows.length).toBe(4)
-    expect([...(rows[3]?.children ?? [])].map((c) => c.textContent)).toEqual(["running", "60", "60.0%"])
-    expect(button?.textContent?.trim()).toBe("Show chart")
-    button?.click()
-    await el.updateComplete
-    expect(r.querySelectorAll("path.slice").length).toBe(3)
+    const { table, marksAfter } = await tableRoundTrip(el, "path.slice")
+    expect(table.rows).toHaveLength(4)
+    expect(table.rows[3]).toEqual(["running", "60", "60.0%"])
+    expect(marksAfter).toBe(3)
     el.remove()
   })
 
@@ -71,11 +62,7 @@ describe("cc-pie-chart", () => {
     for (const [what, data, message] of cases) {
       it(`names the problem for ${what} and draws no svg`, async () => {
         const el = await mount({ slices: data })
-        const r = root(el)
-        const error = r.querySelector(".error")
-        expect(error?.getAttribute("role")).toBe("alert")
-        expect(error?.textContent).toMatch(message)
-        expect(r.querySelector("svg")).toBeNull()
+        expectErrorState(el, message)
         el.remove()
       })
     }
