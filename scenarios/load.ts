@@ -4,6 +4,7 @@ import { Data, Effect, Either, ParseResult, Schema } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { Scenario } from "./schema.ts"
+import { checkStorageScenario, scaleStorageInput, StorageScenario } from "./storageSchema.ts"
 
 export const scenariosDir = path.resolve(import.meta.dirname)
 
@@ -132,16 +133,48 @@ export const loadScenario = (
   nameOrPath: string,
   overrides: ScenarioOverrides = {}
 ): Effect.Effect<Scenario, ScenarioInvalid | ScenarioNotFound> =>
-  Effect.suspend((): Effect.Effect<Scenario, ScenarioInvalid | ScenarioNotFound> => {
+  Effect.flatMap(readScenarioFile(nameOrPath), ({ file, json }) => decodeScenario(json, file, path.dirname(file), overrides))
+
+const readScenarioFile = (nameOrPath: string): Effect.Effect<{ file: string; json: unknown }, ScenarioInvalid | ScenarioNotFound> =>
+  Effect.suspend((): Effect.Effect<{ file: string; json: unknown }, ScenarioInvalid | ScenarioNotFound> => {
     const asFile = path.resolve(nameOrPath)
     const named = path.join(scenariosDir, `${nameOrPath}.json`)
     const file = fs.existsSync(asFile) && fs.statSync(asFile).isFile() ? asFile : fs.existsSync(named) ? named : undefined
     if (file === undefined) return Effect.fail(new ScenarioNotFound({ name: nameOrPath, known: knownScenarios() }))
-    let json: unknown
     try {
-      json = JSON.parse(fs.readFileSync(file, "utf8"))
+      return Effect.succeed({ file, json: JSON.parse(fs.readFileSync(file, "utf8")) as unknown })
     } catch (e) {
       return Effect.fail(new ScenarioInvalid({ source: file, issues: [{ path: "", message: `not valid JSON: ${(e as Error).message}` }] }))
     }
-    return decodeScenario(json, file, path.dirname(file), overrides)
   })
+
+/** Decodes a storage scenario (`"kind": "storage"`); `--seed` and `--scale` apply, policies do not. */
+export const decodeStorageScenario = (
+  input: unknown,
+  source: string,
+  overrides: ScenarioOverrides = {}
+): Either.Either<StorageScenario, ScenarioInvalid> => {
+  let s = input
+  if (typeof input === "object" && input !== null) {
+    const o: Record<string, any> = { ...(input as Record<string, any>) }
+    if (overrides.seed !== undefined) o.seed = overrides.seed
+    s = overrides.scale !== undefined && overrides.scale !== 1 ? scaleStorageInput(o, overrides.scale) : o
+  }
+  const decoded = Schema.decodeUnknownEither(StorageScenario, { errors: "all", onExcessProperty: "error" })(s)
+  if (Either.isLeft(decoded)) {
+    const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((i) => ({ path: formatPath(i.path), message: i.message }))
+    return Either.left(new ScenarioInvalid({ source, issues }))
+  }
+  const issues = checkStorageScenario(decoded.right)
+  return issues.length > 0 ? Either.left(new ScenarioInvalid({ source, issues })) : Either.right(decoded.right)
+}
+
+/** Loads a job scenario or a storage scenario, by the file's `kind`. */
+export const loadAnyScenario = (
+  nameOrPath: string,
+  overrides: ScenarioOverrides = {}
+): Effect.Effect<Scenario | StorageScenario, ScenarioInvalid | ScenarioNotFound> =>
+  Effect.flatMap(readScenarioFile(nameOrPath), ({ file, json }): Either.Either<Scenario | StorageScenario, ScenarioInvalid> =>
+    (json as { kind?: unknown } | null)?.kind === "storage"
+      ? decodeStorageScenario(json, file, overrides)
+      : decodeScenario(json, file, path.dirname(file), overrides))

@@ -4,8 +4,10 @@
 import { Cause, Effect, Either, Exit } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { loadScenario } from "../../scenarios/load.ts"
+import { loadAnyScenario } from "../../scenarios/load.ts"
+import { isStorageScenario } from "../../scenarios/storageSchema.ts"
 import { runScenario } from "../runScenario.ts"
+import { simulateStorage } from "../storage/simulateStorage.ts"
 import { codeVersion } from "../version.ts"
 import { parseSimArgs, type SimArgs } from "./args.ts"
 import { formatTable } from "./table.ts"
@@ -14,7 +16,8 @@ export const flagshipScenario = "volunteer-churn"
 
 const simulate = (args: SimArgs) =>
   Effect.gen(function* () {
-    const scenario = yield* loadScenario(args.scenario, { seed: args.seed, scale: args.scale, policies: args.policies })
+    const scenario = yield* loadAnyScenario(args.scenario, { seed: args.seed, scale: args.scale, policies: args.policies })
+    if (isStorageScenario(scenario)) return yield* simulateStorage(scenario, args.out, codeVersion())
     const outDir = path.resolve(args.out ?? path.join("results", scenario.name))
     const nodes = scenario.nodes.count
     const jobs = scenario.workload.kind === "synthetic" ? `${scenario.workload.jobs} jobs` : `trace ${path.basename(scenario.workload.path)}`
