@@ -1,0 +1,110 @@
+import { describe, expect, it } from "@effect/vitest"
+import * as fc from "fast-check"
+import { type GfKernel, jsKernel } from "./kernelJs.ts"
+import { availableKernels } from "./kernels.ts"
+import { makeSimdKernel, nibbleTables, simdModuleBytes, stepBytes } from "./kernelSimd.ts"
+import { gfMul } from "./gf256.ts"
+import { sleb, uleb } from "./wasmEmitter.ts"
+import { Prng } from "../../random/prng.ts"
+
+const simd = makeSimdKernel()
+
+/** Bytes from a seeded stream: fast-check picks the seed, so large inputs stay cheap to generate. */
+const bytesFrom = (rng: Prng, length: number) => {
+  const out = new Uint8Array(length)
+  for (let i = 0; i < length; i++) out[i] = rng.nextUint32() & 255
+  return out
+}
+
+/** A coefficient matrix and inputs; lengths around the step size and across staging chunks. */
+const job = fc
+  .record({
+    rows: fc.integer({ min: 1, max: 6 }),
+    cols: fc.integer({ min: 1, max: 16 }),
+    length: fc.oneof(fc.integer({ min: 1, max: 3 * stepBytes }), fc.integer({ min: 1, max: 50_000 })),
+    seed: fc.nat()
+  })
+  .map(({ rows, cols, length, seed }): Job => {
+    const rng = Prng.fromSeed(seed, "kernel-test")
+    return { rows, cols, length, matrix: bytesFrom(rng, rows * cols), inputs: Array.from({ length: cols }, () => bytesFrom(rng, length)) }
+  })
+
+interface Job {
+  readonly rows: number
+  readonly cols: number
+  readonly length: number
+  readonly matrix: Uint8Array
+  readonly inputs: ReadonlyArray<Uint8Array>
+}
+
+const run = (kernel: GfKernel, { rows, cols, length, matrix, inputs }: Job) => {
+  const outputs = Array.from({ length: rows }, () => new Uint8Array(length).fill(0xee))
+  kernel.apply(matrix, rows, cols, inputs, outputs, length)
+  return outputs
+}
+
+describe("GF(256) kernels", () => {
+  it("Node has WebAssembly SIMD, so the SIMD kernel is the default here and the tests below exercise it", () => {
+    expect(simd).toBeDefined()
+    expect(availableKernels()[0]!.name).toMatch(/^wasm-simd/)
+  })
+
+  it("the scalar kernel computes the matrix product by definition", () => {
+    fc.assert(
+      fc.property(job, (j) => {
+        const out = run(jsKernel, j)
+        const r = j.rows - 1
+        const i = j.length - 1
+        let expected = 0
+        for (let c = 0; c < j.cols; c++) expected ^= gfMul(j.matrix[r * j.cols + c]!, j.inputs[c]![i]!)
+        expect(out[r]![i]).toBe(expected)
+      }),
+      { numRuns: 50 }
+    )
+  })
+
+  it("fast-check: the SIMD kernel gives the same bytes as the scalar kernel, and writes only `length` bytes", () => {
+    fc.assert(
+      fc.property(job, (j) => {
+        const outputs = Array.from({ length: j.rows }, () => new Uint8Array(j.length + 5).fill(0xee))
+        simd!.apply(j.matrix, j.rows, j.cols, j.inputs, outputs, j.length)
+        expect(outputs.map((o) => o.subarray(0, j.length))).toEqual(run(jsKernel, j))
+        for (const o of outputs) expect(Array.from(o.subarray(j.length))).toEqual([0xee, 0xee, 0xee, 0xee, 0xee])
+      }),
+      { numRuns: 60 }
+    )
+  })
+
+  it("the SIMD kernel notices a new matrix with the same shape", () => {
+    const inputs = [Uint8Array.from({ length: 100 }, (_, i) => i)]
+    const a = [new Uint8Array(100)]
+    const b = [new Uint8Array(100)]
+    simd!.apply(Uint8Array.of(2), 1, 1, inputs, a, 100)
+    simd!.apply(Uint8Array.of(3), 1, 1, inputs, b, 100)
+    expect(b).toEqual(run(jsKernel, { rows: 1, cols: 1, length: 100, matrix: Uint8Array.of(3), inputs }))
+    expect(a).not.toEqual(b)
+  })
+
+  it("nibble tables: low[x] = c*x and high[x] = c*(x<<4), whose xor is c times the byte", () => {
+    const t = nibbleTables(Uint8Array.of(0x53))
+    for (let v = 0; v < 256; v++) expect(t[v & 15]! ^ t[16 + (v >> 4)]!).toBe(gfMul(0x53, v))
+  })
+
+  it("the generated module starts with the WebAssembly header and is the same bytes every time", () => {
+    expect(Array.from(simdModuleBytes(false).subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+    expect(simdModuleBytes(false)).toEqual(simdModuleBytes(false))
+    expect(simdModuleBytes(true)).not.toEqual(simdModuleBytes(false))
+  })
+
+  it("LEB128 encodes as the WebAssembly spec's examples", () => {
+    expect(uleb(0)).toEqual([0])
+    expect(uleb(127)).toEqual([0x7f])
+    expect(uleb(128)).toEqual([0x80, 0x01])
+    expect(uleb(624485)).toEqual([0xe5, 0x8e, 0x26])
+    expect(uleb(0x100)).toEqual([0x80, 0x02])
+    expect(sleb(-1)).toEqual([0x7f])
+    expect(sleb(63)).toEqual([0x3f])
+    expect(sleb(64)).toEqual([0xc0, 0x00])
+    expect(sleb(-123456)).toEqual([0xc0, 0xbb, 0x78])
+  })
+})
