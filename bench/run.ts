@@ -25,3 +25,11 @@ if (scale.withinTargets === false) {
   console.error(`scale-10k missed its targets: ${scale.wallS} s wall (max 60), ${scale.peakMemoryMiB} MiB peak (max 2048)`)
   process.exitCode = 1
 }
+
+const { benchErasure } = await import("./erasure.bench.ts")
+const erasure = await benchErasure(smoke)
+console.log("erasure", { kernel: erasure.kernel, encodeMBps: erasure.encodeMBps, decodeMBps: erasure.decodeMBps, js: erasure.js, native: erasure.native, copyMBps: erasure.copyMBps }, "->", writeBenchResult(`erasure${suffix}`, erasure))
+if (!erasure.withinTarget) {
+  console.error(`erasure missed its target: ${erasure.encodeMBps["4+2"]} MB/s encode for 4+2 on one core (min ${erasure.encodeTargetMBps})`)
+  if (!smoke) process.exitCode = 1
+}
