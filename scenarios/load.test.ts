@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { decodeScenario, knownScenarios, loadScenario, ScenarioInvalid } from "./load.ts"
+import { decodeScenario, knownScenarios, loadAnyScenario, loadScenario, ScenarioInvalid } from "./load.ts"
 
 const dir = import.meta.dirname
 const raw = (name: string) => JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), "utf8"))
@@ -19,7 +19,7 @@ describe("scenarios", () => {
   it.effect("every named scenario loads and validates", () =>
     Effect.gen(function* () {
       for (const name of knownScenarios()) {
-        const s = yield* loadScenario(name)
+        const s = yield* loadAnyScenario(name)
         expect(s.name).toBe(name)
       }
       const flagship = yield* loadScenario("volunteer-churn")

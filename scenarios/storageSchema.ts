@@ -3,25 +3,10 @@
 // Decoding reports a bad field by its path; `checkStorageScenario` adds what the schema cannot see
 // (k+m larger than the node count, a repair threshold outside k..k+m-1, duplicate names).
 import { Schema } from "effect"
+import { defaultRepairAtHealthy, Redundancy, shardCounts } from "../core/storage/redundancy.ts"
 import { Population } from "./schema.ts"
 
-export const Redundancy = Schema.Union(
-  /** Reed-Solomon: k data shards and m parity shards; any k of them give the object back. */
-  Schema.Struct({ kind: Schema.Literal("rs"), k: Schema.Int.pipe(Schema.positive()), m: Schema.NonNegativeInt }),
-  /** r full copies. */
-  Schema.Struct({ kind: Schema.Literal("replication"), r: Schema.Int.pipe(Schema.positive()) })
-)
-export type Redundancy = typeof Redundancy.Type
-
-/** Data shards needed to read an object, and shards stored per object. */
-export const shardCounts = (r: Redundancy): { readonly k: number; readonly n: number } =>
-  r.kind === "rs" ? { k: r.k, n: r.k + r.m } : { k: 1, n: r.r }
-
-/** Default repair threshold: keep half the margin (rs4+2 repairs at 5 healthy, rs10+4 at 12, rep3 at 2). */
-export const defaultRepairAtHealthy = (r: Redundancy): number => {
-  const { k, n } = shardCounts(r)
-  return Math.min(n - 1, k + Math.ceil((n - k) / 2))
-}
+export { defaultRepairAtHealthy, Redundancy, shardCounts }
 
 export const StorageConfiguration = Schema.Struct({
   /** The key under which results are reported (`rs4+2`, `rep3`, ...). */
