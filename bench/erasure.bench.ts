@@ -37,6 +37,8 @@ type ByCode = Record<string, number>
 interface Figures {
   readonly encodeMBps: ByCode
   readonly decodeMBps: ByCode
+  /** Into preallocated shards (`encodeInto`); the native addon always works in place. */
+  readonly encodeIntoMBps?: ByCode
 }
 
 const objectOf = (sizeBytes: number): Uint8Array => {
@@ -59,6 +61,8 @@ const codecTasks = (bench: Bench, label: string, codec: ErasureCodec, data: Uint
   const decoded = Either.getOrThrow(codec.decode(holes, data.length))
   if (!decoded.every((b, i) => b === data[i])) throw new Error(`${label}: decode does not round-trip`)
   bench.add(`${label} encode`, () => void codec.encode(data))
+  const reused = codec.encode(data).map((s) => new Uint8Array(s.length))
+  bench.add(`${label} encodeInto`, () => codec.encodeInto(data, reused))
   bench.add(`${label} decode`, () => void codec.decode(holes, data.length))
 }
 
@@ -80,7 +84,7 @@ const nativeTasks = (bench: Bench, label: string, k: number, m: number, data: Ui
 
 export const benchErasure = async (smoke: boolean) => {
   const sizes = smoke ? [MiB] : [MiB, 16 * MiB]
-  const bench = new Bench({ time: smoke ? 150 : 700, warmupTime: smoke ? 30 : 150 })
+  const bench = new Bench({ time: smoke ? 100 : 500, iterations: 4, warmupTime: smoke ? 20 : 100, warmupIterations: 2 })
   const kernel = fastestKernel().name
   for (const size of sizes) {
     const data = objectOf(size)
@@ -103,13 +107,15 @@ export const benchErasure = async (smoke: boolean) => {
   const figuresAt = (size: number, impl: string): Figures => {
     const sizeLabel = `${size / MiB}MiB`
     const of = (what: string) => Object.fromEntries(codes.map(([k, m]) => [`${k}+${m}`, mbps(`${sizeLabel} ${k}+${m} ${impl} ${what}`, size)]))
-    return { encodeMBps: of("encode"), decodeMBps: of("decode") }
+    return impl === "native" ? { encodeMBps: of("encode"), decodeMBps: of("decode") } : { encodeMBps: of("encode"), decodeMBps: of("decode"), encodeIntoMBps: of("encodeInto") }
   }
   // The headline is the worse of the object sizes, so a cache-friendly size cannot flatter it.
   const worst = (impl: string): Figures => {
     const per = sizes.map((s) => figuresAt(s, impl))
-    const min = (key: keyof Figures) => Object.fromEntries(codes.map(([k, m]) => [`${k}+${m}`, Math.min(...per.map((f) => f[key][`${k}+${m}`]!))]))
-    return { encodeMBps: min("encodeMBps"), decodeMBps: min("decodeMBps") }
+    const min = (key: keyof Figures) => Object.fromEntries(codes.map(([k, m]) => [`${k}+${m}`, Math.min(...per.map((f) => f[key]?.[`${k}+${m}`] ?? NaN))]))
+    return per[0]!.encodeIntoMBps === undefined
+      ? { encodeMBps: min("encodeMBps"), decodeMBps: min("decodeMBps") }
+      : { encodeMBps: min("encodeMBps"), decodeMBps: min("decodeMBps"), encodeIntoMBps: min("encodeIntoMBps") }
   }
   const headline = worst("default")
   return {

@@ -43,6 +43,25 @@ describe.each(availableKernels().map((kernel) => [kernel.name, kernel] as const)
     )
   })
 
+  it("fast-check: encodeInto gives the shards encode gives, into reused buffers and in place", () => {
+    fc.assert(
+      fc.property(scenario, ({ k, m, data }) => {
+        const codec = codecOf(k, m, kernel)
+        const size = codec.shardSizeBytes(data.length)
+        const expected = codec.encode(data)
+        const reused = Array.from({ length: k + m }, () => new Uint8Array(size).fill(0xab))
+        codec.encodeInto(data, reused)
+        expect(reused).toEqual(expected)
+        const layout = new Uint8Array((k + m) * size).fill(0xcd)
+        layout.set(data)
+        const inPlace = Array.from({ length: k + m }, (_, i) => layout.subarray(i * size, (i + 1) * size))
+        codec.encodeInto(layout.subarray(0, data.length), inPlace)
+        expect(inPlace).toEqual(expected)
+        expect(() => codec.encodeInto(data, reused.slice(1))).toThrow(RangeError)
+      })
+    )
+  })
+
   it("fast-check: any k of the k+m shards decode to the original bytes", () => {
     fc.assert(
       fc.property(scenario, ({ k, m, data, kept }) => {

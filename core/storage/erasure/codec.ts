@@ -19,6 +19,12 @@ export interface ErasureCodec {
    * long. The shards are views into one fresh buffer owned by the caller.
    */
   encode(data: Uint8Array): Array<Uint8Array>
+  /**
+   * encode into k+m caller-owned shards of shardSizeBytes(data.length) bytes each (e.g. reused
+   * buffers), saving the allocation. A data shard that already is the matching view of `data`
+   * (same buffer and offset, e.g. data laid out in one (k+m)-shard buffer) is not copied.
+   */
+  encodeInto(data: Uint8Array, shards: ReadonlyArray<Uint8Array>): void
   /** The object from any k present shards (index i of `shards` is shard i; undefined = missing). */
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards>
   /**
@@ -60,6 +66,21 @@ class ReedSolomonCodec implements ErasureCodec {
     return shards
   }
 
+  encodeInto(data: Uint8Array, shards: ReadonlyArray<Uint8Array>): void {
+    const { k, m } = this
+    const size = this.shardSizeBytes(data.length)
+    if (shards.length !== k + m || shards.some((s) => s.length !== size))
+      throw new RangeError(`a ${k}+${m} encode of ${data.length} bytes needs ${k + m} shards of ${size} bytes`)
+    for (let i = 0; i < k; i++) {
+      const shard = shards[i]!
+      const from = Math.min(i * size, data.length)
+      const to = Math.min(from + size, data.length)
+      if (shard.buffer !== data.buffer || shard.byteOffset !== data.byteOffset + from) shard.set(data.subarray(from, to))
+      shard.fill(0, to - from)
+    }
+    if (m > 0) this.kernel.apply(this.parityRows, m, k, shards.slice(0, k), shards.slice(k), size)
+  }
+
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards> {
     const { k } = this
     const sources = this.sourcesOf(shards, [])
@@ -67,18 +88,25 @@ class ReedSolomonCodec implements ErasureCodec {
     const size = shards[sources[0]!]!.length
     if (!Number.isSafeInteger(objectSizeBytes) || objectSizeBytes < 0 || objectSizeBytes > k * size)
       throw new RangeError(`object size ${objectSizeBytes} does not fit in ${k} shards of ${size} bytes`)
-    const missingData: Array<number> = []
-    for (let i = 0; i < k; i++) if (shards[i] === undefined) missingData.push(i)
-    const data: Array<Uint8Array> = shards.slice(0, k) as Array<Uint8Array>
-    if (missingData.length > 0) {
-      const rebuilt = this.rebuild(shards, sources, missingData, size)
-      missingData.forEach((i, t) => (data[i] = rebuilt[t]!))
-    }
-    // With every data shard present this is the whole decode: a copy, no arithmetic.
+    // Present data shards are copied; missing ones are computed straight into the object where
+    // they fit whole (no copy), and into a scratch shard for the one cut short by the object's end.
     const out = new Uint8Array(objectSizeBytes)
+    const missingData: Array<number> = []
+    const targets: Array<Uint8Array> = []
     for (let i = 0, at = 0; i < k && at < objectSizeBytes; i++, at += size) {
       const take = Math.min(size, objectSizeBytes - at)
-      out.set(take === size ? data[i]! : data[i]!.subarray(0, take), at)
+      const shard = shards[i]
+      if (shard !== undefined) out.set(take === size ? shard : shard.subarray(0, take), at)
+      else {
+        missingData.push(i)
+        targets.push(take === size ? out.subarray(at, at + size) : new Uint8Array(size))
+      }
+    }
+    if (missingData.length > 0) {
+      this.kernel.apply(this.rowsFor(sources, missingData), missingData.length, k, sources.map((i) => shards[i]!), targets, size)
+      const last = missingData.length - 1
+      const at = missingData[last]! * size
+      if (at + size > objectSizeBytes) out.set(targets[last]!.subarray(0, objectSizeBytes - at), at)
     }
     return Either.right(out)
   }

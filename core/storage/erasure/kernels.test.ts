@@ -46,7 +46,7 @@ const run = (kernel: GfKernel, { rows, cols, length, matrix, inputs }: Job) => {
 describe("GF(256) kernels", () => {
   it("Node has WebAssembly SIMD, so the SIMD kernel is the default here and the tests below exercise it", () => {
     expect(simd).toBeDefined()
-    expect(availableKernels()[0]!.name).toMatch(/^wasm-simd/)
+    expect(availableKernels().map((k) => k.name)).toEqual(["wasm-simd", "js"])
   })
 
   it("the scalar kernel computes the matrix product by definition", () => {
@@ -91,9 +91,8 @@ describe("GF(256) kernels", () => {
   })
 
   it("the generated module starts with the WebAssembly header and is the same bytes every time", () => {
-    expect(Array.from(simdModuleBytes(false).subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
-    expect(simdModuleBytes(false)).toEqual(simdModuleBytes(false))
-    expect(simdModuleBytes(true)).not.toEqual(simdModuleBytes(false))
+    expect(Array.from(simdModuleBytes().subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])
+    expect(simdModuleBytes()).toEqual(simdModuleBytes())
   })
 
   it("LEB128 encodes as the WebAssembly spec's examples", () => {

@@ -60,8 +60,6 @@ export const op = {
   v128Store: (offset: number) => [0xfd, ...uleb(0x0b), 4, ...uleb(offset)],
   v128Const: (bytes: ReadonlyArray<number>) => [0xfd, ...uleb(0x0c), ...bytes],
   i8x16Swizzle: [0xfd, ...uleb(0x0e)],
-  /** Like swizzle but lanes with an index >= 16 are unspecified (relaxed SIMD); cheaper on x86. */
-  i8x16RelaxedSwizzle: [0xfd, ...uleb(0x100)],
   v128And: [0xfd, ...uleb(0x4e)],
   v128Xor: [0xfd, ...uleb(0x51)],
   i16x8ShrU: [0xfd, ...uleb(0x8d)]
