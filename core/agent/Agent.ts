@@ -118,11 +118,11 @@ export class Agent {
     }
   }
 
-  sandboxExited(jobId: JobId, attempt: number, outcome: "succeeded" | "failed", usage: Usage): void {
+  sandboxExited(jobId: JobId, attempt: number, outcome: "succeeded" | "failed", usage: Usage, resultDigest?: string): void {
     const run = this.running.get(jobId)
     if (run === undefined || run.attempt !== attempt) return
     this.release(run)
-    this.io.send({ _tag: "JobFinished", nodeId: this.spec.id, jobId, attempt, outcome, usage })
+    this.io.send({ _tag: "JobFinished", nodeId: this.spec.id, jobId, attempt, outcome, usage, ...(resultDigest !== undefined ? { resultDigest } : {}) })
   }
 
   private release(run: RunningJob): void {

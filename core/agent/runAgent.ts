@@ -94,7 +94,7 @@ export const runAgent = (spec: NodeSpec, options: AgentOptions): Effect.Effect<n
               agent.receive(input.message)
               break
             case "Exited":
-              agent.sandboxExited(input.jobId, input.attempt, input.exit.outcome, input.exit.usage)
+              agent.sandboxExited(input.jobId, input.attempt, input.exit.outcome, input.exit.usage, input.exit.resultDigest)
               break
             case "Tick":
               agent.heartbeat()

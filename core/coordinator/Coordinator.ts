@@ -6,7 +6,7 @@ import { Either } from "effect"
 import type { JobId, NodeId, UserId } from "../domain/ids.ts"
 import type { JobSpec } from "../domain/job.ts"
 import { type JobStatus, statusCodes } from "../domain/lifecycle.ts"
-import type { AgentMessage, CoordinatorMessage } from "../domain/messages.ts"
+import type { AgentMessage, CoordinatorMessage, Usage } from "../domain/messages.ts"
 import type { NodeSpec } from "../domain/node.ts"
 import { ClusterState } from "../scheduler/ClusterState.ts"
 import { JobQueue } from "../scheduler/JobQueue.ts"
@@ -32,6 +32,8 @@ export interface CoordinatorIO {
   send(node: NodeId, message: CoordinatorMessage): void
   /** Every lifecycle change; `node` is -1 when the job has none. */
   transition(job: JobId, from: JobStatus, to: JobStatus, node: number, now: number): void
+  /** An attempt's result as its agent reported it (before the job's terminal transition), for settlement and verification. */
+  resultReported?(job: JobId, node: NodeId, attempt: number, outcome: "succeeded" | "failed", usage: Usage, resultDigest: string | undefined, now: number): void
 }
 
 export type JobRequest = Omit<JobSpec, "id">
@@ -41,6 +43,8 @@ export class Coordinator {
   readonly jobs = new JobTable()
   readonly queue: JobQueue
   private readonly nodeJobs: Array<Array<number>> = []
+  /** Nodes each replica group's instances were placed on. */
+  private readonly groupNodes = new Map<number, Array<number>>()
   private readonly lastSeenMs: Array<number> = []
   private readonly session: Array<number> = []
   private readonly users: Array<string> = []
@@ -49,6 +53,7 @@ export class Coordinator {
   private readonly extraIndex = new Map<string, number>()
   /** Whether some enrolled node could ever hold a job of a shape; enrolling can only turn no into yes. */
   private readonly satisfiable = new Map<string, boolean>()
+  private lowestAskingPrice = Infinity
   private now = 0
   private dirty = false
   private readonly ctx: SchedulingContext
@@ -69,6 +74,7 @@ export class Coordinator {
       },
       jobsOn: (node) => this.nodeJobs[node]!,
       scanDepth: config.scanDepth,
+      excluded: (job, node) => this.excluded(job, node),
       place: (job, node) => this.place(job, node)
     }
   }
@@ -81,6 +87,7 @@ export class Coordinator {
   enrollNode(spec: NodeSpec): Either.Either<NodeId, NodeNotDense> {
     if (spec.id !== this.cluster.count) return Either.left(new NodeNotDense({ expected: this.cluster.count, got: spec.id }))
     this.cluster.addNode(spec)
+    this.lowestAskingPrice = Math.min(this.lowestAskingPrice, spec.askingPrice)
     this.nodeJobs.push([])
     this.lastSeenMs.push(-Infinity)
     this.session.push(-1)
@@ -88,11 +95,19 @@ export class Coordinator {
     return Either.right(spec.id)
   }
 
-  submit(request: JobRequest, now: number): Either.Either<JobId, JobUnsatisfiable> {
+  /** The id the next submitted job will get (ids are dense), so a caller can hold credits for it first. */
+  get nextJobId(): JobId {
+    return this.jobs.count as JobId
+  }
+
+  /** Queues a job; `group` makes it one instance of a replica group (`nextJobId` of its first instance). */
+  submit(request: JobRequest, now: number, group = -1): Either.Either<JobId, JobUnsatisfiable> {
     this.now = now
+    const admissible = this.admissible(request)
+    if (Either.isLeft(admissible)) return Either.left(admissible.left)
     const r = request.resources
-    if (!this.fitsSomeNode(r.vcpus, r.memoryMiB, r.diskMiB)) {
-      return Either.left(new JobUnsatisfiable({ ...r, reason: "no enrolled node is that large" }))
+    if (group >= 0 && !this.nodeLeftForGroup(r.vcpus, r.memoryMiB, r.diskMiB, group)) {
+      return Either.left(new JobUnsatisfiable({ ...r, reason: `every node that could run it already ran a replica of job ${group}` }))
     }
     const jobs = this.jobs
     const id = jobs.count
@@ -105,7 +120,8 @@ export class Coordinator {
     jobs.owner[id] = this.intern(request.owner)
     jobs.requestedMs[id] = request.requestedTimeMs
     jobs.workMs[id] = request.workMs
-    jobs.submitMs[id] = now
+    // A replica queues where its borrower's job did: it is that job's work, not a new arrival.
+    jobs.submitMs[id] = group >= 0 && group < id ? jobs.submitMs[group]! : now
     jobs.startMs[id] = -1
     jobs.endMs[id] = -1
     jobs.node[id] = -1
@@ -114,10 +130,25 @@ export class Coordinator {
     jobs.rejections[id] = 0
     jobs.lostCpuMs[id] = 0
     jobs.extra[id] = this.internExtra(request.image, request.command, request.replication)
+    jobs.group[id] = group
+    jobs.priceCap[id] = request.priceCap ?? Infinity
+    jobs.minReputation[id] = request.minReputation ?? 0
     this.queue.push(id)
     this.io.transition(id as JobId, "queued", "queued", -1, now)
     this.dirty = true
     return Either.right(id as JobId)
+  }
+
+  /** Whether some enrolled node could ever run the job (submit checks this; a caller may ask first). */
+  admissible(request: JobRequest): Either.Either<void, JobUnsatisfiable> {
+    const r = request.resources
+    if (!this.fitsSomeNode(r.vcpus, r.memoryMiB, r.diskMiB)) {
+      return Either.left(new JobUnsatisfiable({ ...r, reason: "no enrolled node is that large" }))
+    }
+    if (request.priceCap !== undefined && request.priceCap < this.lowestAskingPrice) {
+      return Either.left(new JobUnsatisfiable({ ...r, reason: `no enrolled node asks at most ${request.priceCap} credits per vCPU-hour` }))
+    }
+    return Either.right(undefined)
   }
 
   cancel(jobId: number, now: number): Either.Either<JobStatus, UnknownJob> {
@@ -196,6 +227,7 @@ export class Coordinator {
           this.io.transition(job as JobId, "placed", "running", message.nodeId, now)
         }
         this.releaseFromNode(job, message.nodeId)
+        this.io.resultReported?.(job as JobId, message.nodeId, message.attempt, message.outcome, message.usage, message.resultDigest, now)
         this.finish(job, message.outcome)
         return Either.right(undefined)
       }
@@ -245,8 +277,22 @@ export class Coordinator {
       workMs: j.workMs[jobId]!,
       image: extra.image,
       command: extra.command,
-      replication: extra.replication
+      replication: extra.replication,
+      ...(j.priceCap[jobId] !== Infinity ? { priceCap: j.priceCap[jobId]! } : {}),
+      ...(j.minReputation[jobId]! > 0 ? { minReputation: j.minReputation[jobId]! } : {})
     }
+  }
+
+  /** Frees what the coordinator keeps for a replica group once all its instances have ended. */
+  forgetGroup(group: number): void {
+    this.groupNodes.delete(group)
+  }
+
+  private excluded(job: number, node: number): boolean {
+    const j = this.jobs
+    if (j.priceCap[job]! < this.cluster.price[node]! || j.minReputation[job]! > this.cluster.reputation[node]!) return true
+    const g = j.group[job]!
+    return g >= 0 && (this.groupNodes.get(g)?.includes(node) ?? false)
   }
 
   private place(job: number, node: number): void {
@@ -260,6 +306,12 @@ export class Coordinator {
     j.attempts[job] = attempt + 1
     this.cluster.allocate(node, j.cpu[job]!, j.mem[job]!, j.disk[job]!)
     this.nodeJobs[node]!.push(job)
+    const g = j.group[job]!
+    if (g >= 0) {
+      const used = this.groupNodes.get(g)
+      if (used === undefined) this.groupNodes.set(g, [node])
+      else if (!used.includes(node)) used.push(node)
+    }
     this.policy.nodeChanged?.(node)
     this.io.transition(job as JobId, "queued", "placed", node, this.now)
     this.io.send(node as NodeId, { _tag: "Assign", job: this.specOf(job), attempt, session: this.session[node]! })
@@ -371,6 +423,17 @@ export class Coordinator {
       this.releaseFromNode(job, node)
       this.loseAttempt(job, node)
     }
+  }
+
+  /** Whether some node large enough has not yet been used by the replica group. */
+  private nodeLeftForGroup(cpu: number, mem: number, disk: number, group: number): boolean {
+    const used = this.groupNodes.get(group)
+    if (used === undefined) return true
+    const c = this.cluster
+    for (let i = 0; i < c.count; i++) {
+      if (c.capCpu[i]! >= cpu && c.capMem[i]! >= mem && c.capDisk[i]! >= disk && !used.includes(i)) return true
+    }
+    return false
   }
 
   private fitsSomeNode(cpu: number, mem: number, disk: number): boolean {

@@ -48,6 +48,11 @@ export class JobTable {
   queueToken = new Int32Array(1024)
   /** Index into `extras` of the job's image and command (interned). */
   extra = new Int32Array(1024)
+  /** Replica group (verified jobs: the instances of one borrower job); -1 for none. Instances of a group run on distinct nodes. */
+  group = new Int32Array(1024)
+  /** Marketplace constraints: highest asking price per vCPU-hour accepted (Infinity: any) and least node reputation. */
+  priceCap = new Float64Array(1024)
+  minReputation = new Float64Array(1024)
 
   ensure(n: number): void {
     if (n <= this.status.length) return
@@ -71,5 +76,8 @@ export class JobTable {
     this.queueToken = grow(this.queueToken, size)
     this.missingSinceMs = grow(this.missingSinceMs, size)
     this.extra = grow(this.extra, size)
+    this.group = grow(this.group, size)
+    this.priceCap = grow(this.priceCap, size)
+    this.minReputation = grow(this.minReputation, size)
   }
 }

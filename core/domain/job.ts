@@ -14,6 +14,10 @@ export const JobSpec = Schema.Struct({
   image: Schema.String,
   command: Schema.Array(Schema.String),
   /** Replicas run for result verification (1 = no verification). */
-  replication: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
+  replication: Schema.Int.pipe(Schema.greaterThanOrEqualTo(1)),
+  /** Marketplace: the most the borrower pays per vCPU-hour (absent: any price). */
+  priceCap: Schema.optional(Schema.NonNegative),
+  /** Marketplace: the least reputation score (0..1) a node must have to run the job. */
+  minReputation: Schema.optional(Schema.Number.pipe(Schema.between(0, 1)))
 })
 export type JobSpec = typeof JobSpec.Type

@@ -36,7 +36,9 @@ export const JobFinished = Schema.TaggedStruct("JobFinished", {
   jobId: JobId,
   attempt: Attempt,
   outcome: Schema.Literal("succeeded", "failed"),
-  usage: Usage
+  usage: Usage,
+  /** Digest of the attempt's outputs, compared across replicas when the job is verified. */
+  resultDigest: Schema.optional(Schema.String)
 })
 export const AgentMessage = Schema.Union(Register, Heartbeat, JobStarted, JobRejected, JobFinished)
 export type AgentMessage = typeof AgentMessage.Type

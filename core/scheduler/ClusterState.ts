@@ -21,6 +21,8 @@ export class ClusterState {
   freeDisk = new Int32Array(16)
   speed = new Float64Array(16)
   price = new Float64Array(16)
+  /** Reputation score in [0, 1], kept current by the economy (1 when nothing tracks it). */
+  reputation = new Float64Array(16)
   region = new Int32Array(16)
   readonly regionNames: Array<string> = []
   private readonly regionIndex = new Map<string, number>()
@@ -49,6 +51,7 @@ export class ClusterState {
     this.freeDisk[id] = spec.resources.diskMiB
     this.speed[id] = spec.speed
     this.price[id] = spec.askingPrice
+    this.reputation[id] = 1
     let r = this.regionIndex.get(spec.region)
     if (r === undefined) {
       r = this.regionNames.length
@@ -69,6 +72,7 @@ export class ClusterState {
     this.freeDisk = grow(this.freeDisk, n)
     this.speed = grow(this.speed, n)
     this.price = grow(this.price, n)
+    this.reputation = grow(this.reputation, n)
     this.region = grow(this.region, n)
     let size = this.size
     while (size < n) size *= 2

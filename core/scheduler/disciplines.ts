@@ -1,5 +1,6 @@
 // Queue disciplines: which queued job is offered a node, and when the queue stops.
 import type { NodeSelector, SchedulingContext, SchedulingPolicy } from "./policy.ts"
+import { firstAllowedFit } from "./selectors.ts"
 
 /** Strict arrival order: the head waits until it fits, and everything behind it waits too. */
 export const strictOrder = (name: string, select: NodeSelector): SchedulingPolicy => ({
@@ -87,14 +88,13 @@ export class EasyBackfilling implements SchedulingPolicy {
       if (cluster.maxFreeCpu() <= 0) return
       const job = queue.jobAt(cursor)
       scanned++
-      const cpu = jobs.cpu[job]!, mem = jobs.mem[job]!, disk = jobs.disk[job]!
-      let node = cluster.firstFit(cpu, mem, disk)
+      let node = firstAllowedFit(ctx, job, 0)
       if (node >= 0 && !reserved) {
         this.reserve(ctx, head)
         reserved = true
       }
       if (node >= 0 && node === this.reservedNode && ctx.now + jobs.requestedMs[job]! / cluster.speed[node]! > this.shadowMs) {
-        node = cluster.firstFit(cpu, mem, disk, node + 1)
+        node = firstAllowedFit(ctx, job, node + 1)
       }
       if (node >= 0) ctx.place(job, node)
     }
@@ -152,7 +152,7 @@ export const earliestStartMs = (ctx: SchedulingContext, job: number, node: numbe
   const { cluster: c, jobs } = ctx
   if (c.online[node] === 0) return Infinity
   const cpu = jobs.cpu[job]!, mem = jobs.mem[job]!, disk = jobs.disk[job]!
-  if (c.capCpu[node]! < cpu || c.capMem[node]! < mem || c.capDisk[node]! < disk) return Infinity
+  if (c.capCpu[node]! < cpu || c.capMem[node]! < mem || c.capDisk[node]! < disk || ctx.excluded(job, node)) return Infinity
   let fc = c.freeCpu[node]!, fm = c.freeMem[node]!, fd = c.freeDisk[node]!
   if (fc >= cpu && fm >= mem && fd >= disk) return ctx.now
   const running = ctx.jobsOn(node)

@@ -89,7 +89,7 @@ const nodesOf = (as: ReadonlyArray<Assigned>) => as.map((a) => a.node)
 
 describe("makePolicy", () => {
   it("builds every named policy under its own name and rejects unknown names", () => {
-    expect([...policyNames].sort()).toEqual(["best-fit", "easy", "fcfs", "least-allocated", "random", "round-robin"])
+    expect([...policyNames].sort()).toEqual(["best-fit", "easy", "fcfs", "least-allocated", "marketplace", "random", "round-robin"])
     for (const name of policyNames) {
       const p = makePolicy(name, Prng.fromSeed(1))
       expect(Either.isRight(p) && p.right.name).toBe(name)

@@ -3,7 +3,7 @@ import { Data, Either, Schema } from "effect"
 import type { Prng } from "../random/prng.ts"
 import { EasyBackfilling, passOver, strictOrder } from "./disciplines.ts"
 import type { SchedulingPolicy } from "./policy.ts"
-import { bestFit, firstFit, leastAllocated, randomFit, roundRobin } from "./selectors.ts"
+import { bestFit, firstFit, leastAllocated, marketMatch, randomFit, roundRobin } from "./selectors.ts"
 
 const registry = {
   fcfs: () => strictOrder("fcfs", firstFit),
@@ -11,7 +11,8 @@ const registry = {
   random: (rng: Prng) => passOver("random", randomFit(rng)),
   "round-robin": () => passOver("round-robin", roundRobin()),
   "least-allocated": () => passOver("least-allocated", leastAllocated),
-  easy: () => new EasyBackfilling("easy", firstFit)
+  easy: () => new EasyBackfilling("easy", firstFit),
+  marketplace: () => passOver("marketplace", marketMatch)
 } satisfies Record<string, (rng: Prng) => SchedulingPolicy>
 
 export const policyNames = Object.keys(registry) as ReadonlyArray<keyof typeof registry>

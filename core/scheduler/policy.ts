@@ -15,6 +15,11 @@ export interface SchedulingContext {
   readonly jobsOn: (node: number) => ReadonlyArray<number>
   /** Most queued jobs a policy examines past a blocked one in one pass (like Slurm's bf_max_job_test). */
   readonly scanDepth: number
+  /**
+   * Whether the job may not run on the node although it fits: another instance of its replica
+   * group is there (verification needs distinct nodes), or the node breaks its marketplace terms.
+   */
+  readonly excluded: (job: number, node: number) => boolean
   /** Commits a decision: the coordinator allocates the node's resources and dispatches the job. */
   readonly place: (job: number, node: number) => void
 }

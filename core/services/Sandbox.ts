@@ -15,6 +15,8 @@ export interface SandboxRun {
 export interface SandboxExit {
   readonly outcome: "succeeded" | "failed"
   readonly usage: Usage
+  /** Digest of the job's outputs, for comparing replicas. */
+  readonly resultDigest?: string
 }
 
 export class SandboxError extends Schema.TaggedError<SandboxError>()("SandboxError", {
