@@ -1,6 +1,7 @@
 // What a scenario file may say. Every field is checked on load and a bad one is reported by its
 // path (`nodes.classes[0].vcpus`), so a researcher fixes the file instead of guessing.
 import { Schema } from "effect"
+import { EconomySettings } from "../core/economy/settings.ts"
 import { PolicyName } from "../core/scheduler/policies.ts"
 
 const Seconds = Schema.NonNegative.annotations({ description: "seconds" })
@@ -72,7 +73,12 @@ export const SyntheticWorkload = Schema.Struct({
   overestimate: Schema.optionalWith(Schema.Struct({ min: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1)), max: Schema.Number.pipe(Schema.greaterThanOrEqualTo(1)) }), { default: () => ({ min: 1, max: 1 }) }),
   users: Schema.optionalWith(Schema.Int.pipe(Schema.positive()), { default: () => 100 }),
   /** Probability that a job fails on its own (a bad input), part-way through its work. */
-  failureProbability: Schema.optionalWith(Fraction, { default: () => 0 })
+  failureProbability: Schema.optionalWith(Fraction, { default: () => 0 }),
+  /** Replicas per job for verified results (1: none unless the economy's verification is adaptive). */
+  replication: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 16)), { default: () => 1 }),
+  /** Marketplace terms every job sets: the most it pays per vCPU-hour, the least node reputation. */
+  priceCap: Schema.optional(Schema.NonNegative),
+  minReputation: Schema.optional(Fraction)
 })
 
 export const SwfWorkload = Schema.Struct({
@@ -133,6 +139,16 @@ export const Scenario = Schema.Struct({
     default: () => ({ heartbeatIntervalS: 60, heartbeatTimeoutS: 180, maxRetries: 10, scanDepth: 256 })
   }),
   sampleIntervalS: Schema.optionalWith(Schema.Positive, { default: () => 300 }),
+  /** Prices, fees, grants, collateral and result verification; the ledger runs in every simulation. */
+  economics: Schema.optionalWith(EconomySettings, { default: () => Schema.decodeUnknownSync(EconomySettings)({}) }),
+  /** Lenders whose nodes return wrong results (to study verification). */
+  cheaters: Schema.optional(Schema.Struct({
+    fraction: Fraction,
+    /** Probability that a cheating node's result is wrong. */
+    wrongResultProbability: Schema.optionalWith(Fraction, { default: () => 1 }),
+    /** Cheaters return the same wrong result, so replicas on two cheaters agree. */
+    collude: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  })),
   /** Stop the simulation here even if jobs remain (they are reported as unfinished). */
   horizonS: Schema.optional(Schema.Positive)
 })

@@ -61,7 +61,16 @@ export const runScenario = (
         files.series.close()
       })
     )
-    const summary: RunSummary = { scenario: scenario.name, seed: scenario.seed, version: options.version, parameters: scenario, policies }
+    const first = scenario.policies[0]
+    const verified = policies[first]?.verification
+    const summary: RunSummary = {
+      scenario: scenario.name,
+      seed: scenario.seed,
+      version: options.version,
+      parameters: scenario,
+      policies,
+      ...(verified !== undefined ? { verification: { policy: first, ...verified } } : {})
+    }
     writeSummary(options.outDir, summary)
     writeDistributions(options.outDir, { scenario: scenario.name, seed: scenario.seed, version: options.version, policies: distributions })
     return summary

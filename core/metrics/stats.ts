@@ -34,3 +34,17 @@ export const describe = (values: Float64Array): Distribution4 => {
 /** Bounded slowdown: response over run time, with run times below tau counted as tau, at least 1. */
 export const boundedSlowdown = (responseS: number, runS: number, tauS = 10): number =>
   Math.max(1, responseS / Math.max(runS, tauS))
+
+/** Gini coefficient of non-negative values (0: all equal, towards 1: one holds everything). */
+export const gini = (values: ArrayLike<number>): number => {
+  const n = values.length
+  if (n === 0) return 0
+  const sorted = Float64Array.from(values as ArrayLike<number>).sort()
+  let total = 0
+  let weighted = 0
+  for (let i = 0; i < n; i++) {
+    total += sorted[i]!
+    weighted += (i + 1) * sorted[i]!
+  }
+  return total === 0 ? 0 : (2 * weighted) / (n * total) - (n + 1) / n
+}

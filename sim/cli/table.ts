@@ -14,7 +14,10 @@ const columns: ReadonlyArray<[string, (s: PolicySummary) => string]> = [
   ["bsld p95", (s) => s.boundedSlowdown.p95.toFixed(2)],
   ["makespan h", (s) => (s.makespan / 3600).toFixed(1)],
   ["util", (s) => s.utilisation.toFixed(3)],
-  ["goodput", (s) => s.goodput.toFixed(3)]
+  ["goodput", (s) => s.goodput.toFixed(3)],
+  ["spend cr", (s) => s.economics.borrowerSpend.toFixed(0)],
+  ["cost/job", (s) => s.economics.costPerJob.mean.toFixed(3)],
+  ["gini", (s) => s.economics.lenderEarningsGini.toFixed(2)]
 ]
 
 export const formatTable = (policies: Record<string, PolicySummary>): string => {

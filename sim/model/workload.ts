@@ -50,7 +50,9 @@ export const syntheticWorkload = (w: Extract<Workload, { kind: "synthetic" }>, r
           workMs,
           image,
           command,
-          replication: 1
+          replication: w.replication,
+          ...(w.priceCap !== undefined ? { priceCap: w.priceCap } : {}),
+          ...(w.minReputation !== undefined ? { minReputation: w.minReputation } : {})
         }
       }
     }

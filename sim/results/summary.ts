@@ -1,7 +1,23 @@
 // Turns a finished run into the per-policy summary that `summary.json` carries (times in seconds).
 import { Status } from "../../core/coordinator/JobTable.ts"
-import { boundedSlowdown, describe, type Distribution4 } from "../../core/metrics/stats.ts"
+import { boundedSlowdown, describe, type Distribution4, gini } from "../../core/metrics/stats.ts"
+import type { VerificationSummary } from "../economy/VerificationTally.ts"
 import type { WorldResult } from "../world/World.ts"
+
+/** Credits moved by the run's ledger (credits, not micro-credits). */
+export interface EconomicsSummary {
+  readonly borrowerSpend: number
+  readonly lenderEarnings: number
+  /** Inequality of earnings over all lender nodes, idle ones included. */
+  readonly lenderEarningsGini: number
+  /** Platform fees plus collateral slashed from cheaters. */
+  readonly platformRevenue: number
+  readonly collateralSlashed: number
+  /** What each borrower job cost, over the jobs that ended. */
+  readonly costPerJob: Distribution4
+  /** Jobs refused because the borrower could not cover their maximum cost. */
+  readonly refusedForCredits: number
+}
 
 export interface PolicySummary {
   readonly jobs: number
@@ -24,6 +40,28 @@ export interface PolicySummary {
   readonly retried: number
   /** Simulated events processed. */
   readonly events: number
+  readonly economics: EconomicsSummary
+  /** Present when results were verified (replication, adaptive checks or cheaters). */
+  readonly verification?: VerificationSummary
+}
+
+const micro = 1_000_000
+const credits = (m: number): number => Math.round(m) / micro
+
+const economicsOf = (r: WorldResult): EconomicsSummary => {
+  const m = r.market
+  let earnings = 0
+  for (let i = 0; i < m.lenderEarningsMicro.length; i++) earnings += m.lenderEarningsMicro[i]!
+  const cost = describe(Float64Array.from(m.jobCostMicro, (x) => x / micro))
+  return {
+    borrowerSpend: credits(m.borrowerSpendMicro),
+    lenderEarnings: credits(earnings),
+    lenderEarningsGini: round(gini(m.lenderEarningsMicro)),
+    platformRevenue: credits(m.platformFeesMicro + m.collateralSlashedMicro),
+    collateralSlashed: credits(m.collateralSlashedMicro),
+    costPerJob: roundAll(cost),
+    refusedForCredits: m.refusedForCredits
+  }
 }
 
 const round = (x: number): number => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : x)
@@ -80,6 +118,8 @@ export const summarise = (r: WorldResult): PolicySummary => {
     utilisation: round(r.capacityCpuMs > 0 ? allocatedCpuMs / r.capacityCpuMs : 0),
     goodput: round(allocatedCpuMs > 0 ? usefulCpuMs / allocatedCpuMs : 0),
     retried,
-    events: r.events
+    events: r.events,
+    economics: economicsOf(r),
+    ...(r.verification !== undefined ? { verification: r.verification } : {})
   }
 }

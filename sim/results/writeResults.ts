@@ -14,6 +14,8 @@ export interface RunSummary {
   readonly version: string
   readonly parameters: unknown
   readonly policies: Record<string, PolicySummary>
+  /** The first policy's verification figures, when the scenario verifies results (e.g. `cheaters`). */
+  readonly verification?: PolicySummary["verification"] & { readonly policy: string }
 }
 
 export class CsvFile {

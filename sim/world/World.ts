@@ -6,6 +6,9 @@
 // still cuts them off.
 import { Either } from "effect"
 import { Agent, type AgentIO } from "../../core/agent/Agent.ts"
+import { ledgerAccounts } from "../../core/economy/ledgerAccounts.ts"
+import { Market, type MarketTotals } from "../../core/economy/Market.ts"
+import { LedgerBook } from "../../core/ledger/LedgerBook.ts"
 import { Coordinator, type CoordinatorIO } from "../../core/coordinator/Coordinator.ts"
 import type { JobId } from "../../core/domain/ids.ts"
 import { isTerminal, type JobStatus } from "../../core/domain/lifecycle.ts"
@@ -15,6 +18,7 @@ import type { Prng } from "../../core/random/prng.ts"
 import type { SchedulingPolicy } from "../../core/scheduler/policy.ts"
 import { modelRunTimeMs } from "../../core/services/Sandbox.ts"
 import type { Scenario } from "../../scenarios/schema.ts"
+import { correctDigest, VerificationTally, type VerificationSummary } from "../economy/VerificationTally.ts"
 import { EventQueue } from "../engine/EventQueue.ts"
 import type { ChurnSource } from "../model/churn.ts"
 import type { SimJob, WorkloadSource } from "../model/workload.ts"
@@ -37,6 +41,7 @@ interface SandboxRun {
   readonly incarnation: number
   readonly outcome: "succeeded" | "failed"
   readonly wallMs: number
+  readonly digest: string
 }
 
 type Payload = AgentMessage | CoordinatorMessage | SandboxRun | SimJob
@@ -64,6 +69,10 @@ export interface WorldResult {
   readonly capacityCpuMs: number
   readonly series: TimeSeries
   readonly violations: ReadonlyArray<string>
+  readonly market: MarketTotals
+  readonly ledger: LedgerBook
+  /** Present when the scenario has cheaters or verifies results. */
+  readonly verification: VerificationSummary | undefined
 }
 
 export const runWorld = (input: WorldInput): WorldResult => new World(input).run()
@@ -71,6 +80,12 @@ export const runWorld = (input: WorldInput): WorldResult => new World(input).run
 class World {
   private readonly q = new EventQueue<Payload>()
   private readonly coordinator: Coordinator
+  private readonly market: Market<unknown>
+  /** The ledger runs in every simulation; entries are not kept, balances and the hash chain are. */
+  readonly ledger = new LedgerBook({ retainEntries: false })
+  private readonly cheater: Uint8Array
+  private readonly cheatRng: Prng
+  private readonly tally: VerificationTally | undefined
   private readonly agents: Array<Agent> = []
   private readonly n: number
   private readonly churnUp: Uint8Array
@@ -127,16 +142,33 @@ class World {
     this.checker = input.checkInvariants ? new InvariantChecker(input.nodes) : undefined
     const coordinatorIO: CoordinatorIO = {
       send: (node, message) => this.sendToAgent(node, message),
-      transition: (job, from, to, node) => this.onTransition(job, from, to, node)
+      transition: (job, from, to, node, now) => {
+        this.onTransition(job, from, to, node)
+        this.market.transition(job, from, to, node, now)
+      },
+      resultReported: (job, node, _attempt, outcome, usage, digest) => this.market.result(job, node, outcome, usage, digest)
     }
     this.coordinator = new Coordinator(input.policy, coordinatorIO, {
       heartbeatTimeoutMs: s.coordinator.heartbeatTimeoutS * 1000,
       maxRetries: s.coordinator.maxRetries,
       scanDepth: s.coordinator.scanDepth
     })
+    this.market = new Market(this.coordinator, ledgerAccounts(this.ledger), s.economics, input.rng.split("market"))
+    this.cheater = new Uint8Array(this.n)
+    this.cheatRng = input.rng.split("cheating")
+    if (s.cheaters !== undefined) {
+      const pick = input.rng.split("cheaters")
+      for (let i = 0; i < this.n; i++) this.cheater[i] = pick.nextDouble() < s.cheaters.fraction ? 1 : 0
+    }
+    if (s.cheaters !== undefined || s.economics.verification.mode !== "none" || (s.workload.kind === "synthetic" && s.workload.replication > 1)) {
+      const tally = new VerificationTally(this.coordinator, this.cheater)
+      this.market.listenVerdicts((v) => tally.verdict(v))
+      this.tally = tally
+    }
     const regionIndex = new Map(s.nodes.regions.map((r, i) => [r, i]))
     for (const spec of input.nodes) {
       Either.getOrThrow(this.coordinator.enrollNode(spec))
+      this.market.enrollLender(spec.id, 0)
       this.regionOf[spec.id] = regionIndex.get(spec.region)!
       this.agents.push(new Agent(spec, this.agentIO(spec.id)))
     }
@@ -146,14 +178,17 @@ class World {
     return {
       send: (message) => this.sendToCoordinator(node, message),
       startSandbox: (job, attempt) => {
-        const f = this.failAt[job.id]!
+        // Replicas of one job share its fate: a bad input fails every one of them alike.
+        const group = this.coordinator.jobs.group[job.id]!
+        const f = this.failAt[group >= 0 ? group : job.id]!
         const wallMs = modelRunTimeMs(job, this.input.nodes[node]!) * (f >= 0 ? f : 1)
         this.checker?.sandboxStarted(node, job.id, attempt, job.resources.vcpus, this.online[node] === 1)
         this.q.push(this.now + wallMs, SANDBOX_EXIT, node, job.id, {
           attempt,
           incarnation: this.incarnation[node]!,
           outcome: f >= 0 ? "failed" : "succeeded",
-          wallMs
+          wallMs,
+          digest: this.resultDigest(node)
         })
       },
       stopSandbox: (job, attempt) => {
@@ -210,7 +245,7 @@ class World {
           const stopped = this.stoppedRuns.size > 0 && this.stoppedRuns.delete(`${a}:${b}:${run.attempt}`)
           if (!stopped && this.online[a] === 1 && this.incarnation[a] === run.incarnation) {
             this.checker?.sandboxExited(a, b, run.attempt)
-            this.agents[a]!.sandboxExited(b as JobId, run.attempt, run.outcome, { cpuMs: run.wallMs * this.input.nodes[a]!.resources.vcpus, wallMs: run.wallMs, memoryMiBMax: 0 })
+            this.agents[a]!.sandboxExited(b as JobId, run.attempt, run.outcome, { cpuMs: run.wallMs * this.input.nodes[a]!.resources.vcpus, wallMs: run.wallMs, memoryMiBMax: 0 }, run.digest)
           }
           break
         }
@@ -251,12 +286,23 @@ class World {
       events,
       capacityCpuMs: this.capacityCpuMs,
       series: this.series,
-      violations: this.checker?.finish(this.coordinator, this.submitted, this.finished()) ?? []
+      violations: this.checker?.finish(this.coordinator, this.coordinator.jobs.count, this.finished()) ?? [],
+      market: this.market.totals(),
+      ledger: this.ledger,
+      verification: this.tally?.summary(this.market.reputation)
     }
   }
 
+  /** Replicas are jobs too: the run ends when every coordinator job has ended. */
   private finished(): boolean {
-    return this.arrivalsDone && this.terminal === this.submitted
+    return this.arrivalsDone && this.terminal === this.coordinator.jobs.count
+  }
+
+  /** An honest node returns the job's true result; a cheater, sometimes, its own wrong one. */
+  private resultDigest(node: number): string {
+    const c = this.input.scenario.cheaters
+    if (this.cheater[node] === 0 || c === undefined || this.cheatRng.nextDouble() >= c.wrongResultProbability) return correctDigest
+    return c.collude ? "wrong" : `wrong:${node}`
   }
 
   private scheduleNextArrival(): void {
@@ -269,7 +315,7 @@ class World {
   }
 
   private arrive(job: SimJob): void {
-    const r = this.coordinator.submit(job.request, this.now)
+    const r = this.market.submit(job.request, this.now)
     if (Either.isRight(r)) {
       const id = r.right
       if (id >= this.failAt.length) {
@@ -351,6 +397,8 @@ class World {
 
   private heartbeatRound(): void {
     for (let i = 0; i < this.n; i++) if (this.online[i] === 1) this.agents[i]!.heartbeat()
+    this.market.heartbeat(this.input.scenario.coordinator.heartbeatIntervalS * 1000)
+    this.tally?.observe(this.market.reputation, this.now)
     this.coordinator.tick(this.now)
     this.coordinator.flush(this.now)
     if (!this.finished()) this.q.push(this.now + this.input.scenario.coordinator.heartbeatIntervalS * 1000, HEARTBEAT_ROUND, 0, 0)
