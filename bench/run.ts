@@ -33,3 +33,11 @@ if (!erasure.withinTarget) {
   console.error(`erasure missed its target: ${erasure.encodeMBps["4+2"]} MB/s encode for 4+2 on one core (min ${erasure.encodeTargetMBps})`)
   if (!smoke) process.exitCode = 1
 }
+
+const { benchStorageDurability } = await import("./storageDurability.bench.ts")
+const storage = benchStorageDurability(smoke)
+console.log("storage-durability", storage, "->", writeBenchResult(`storage-durability${suffix}`, storage))
+if (storage.withinTargets === false) {
+  console.error(`storage-durability missed its target: ${storage.wallS} s wall (max ${storage.targets.wallSMax})`)
+  process.exitCode = 1
+}
