@@ -86,8 +86,15 @@ describe("GF(256) kernels", () => {
   })
 
   it("nibble tables: low[x] = c*x and high[x] = c*(x<<4), whose xor is c times the byte", () => {
-    const t = nibbleTables(Uint8Array.of(0x53))
+    const t = nibbleTables(Uint8Array.of(0x53), 1, 1)
     for (let v = 0; v < 256; v++) expect(t[v & 15]! ^ t[16 + (v >> 4)]!).toBe(gfMul(0x53, v))
+  })
+
+  it("nibble tables come in the module's order: per pair of rows, per column, both rows; then the odd row", () => {
+    // 3 x 2 matrix: coefficients named by position.
+    const m = Uint8Array.of(1, 2, 3, 4, 5, 6)
+    const order = Array.from({ length: 6 }, (_, e) => nibbleTables(m, 3, 2)[e * 32 + 1])
+    expect(order).toEqual([1, 3, 2, 4, 5, 6])
   })
 
   it("the generated module starts with the WebAssembly header and is the same bytes every time", () => {
