@@ -160,6 +160,9 @@ export const decodeStorageScenario = (
     if (overrides.seed !== undefined) o.seed = overrides.seed
     s = overrides.scale !== undefined && overrides.scale !== 1 ? scaleStorageInput(o, overrides.scale) : o
   }
+  if (overrides.policies !== undefined && overrides.policies.length > 0) {
+    return Either.left(new ScenarioInvalid({ source, issues: [{ path: "policies", message: "a storage scenario runs no job policies; drop --policy" }] }))
+  }
   const decoded = Schema.decodeUnknownEither(StorageScenario, { errors: "all", onExcessProperty: "error" })(s)
   if (Either.isLeft(decoded)) {
     const issues = ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((i) => ({ path: formatPath(i.path), message: i.message }))

@@ -1,7 +1,7 @@
 // core/storage's ObjectStore over the simulator's in-memory ShardStore: write, read with failover,
 // corrupt-shard detection, repair and audits, with nodes removed, slowed and lying.
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer } from "effect"
+import { Effect, Either, Fiber, Layer, TestClock } from "effect"
 import * as fc from "fast-check"
 import type { NodeId } from "../../core/domain/ids.ts"
 import { Prng } from "../../core/random/prng.ts"
@@ -265,6 +265,36 @@ describe("object store", () => {
         const second = yield* store.repair()
         expect(second).toMatchObject({ atRisk: 1, repaired: 1, deferred: 0 })
         expect((yield* store.health("pri", "a")).healthy).toBe(6)
+      })
+    )
+  )
+
+  it.effect("the repair loop spends one budget per interval, so repair is rate-limited over time", () =>
+    withStore(10, (store, control) =>
+      Effect.gen(function* () {
+        yield* store.createBucket({ name: "loop", owner: "alice", redundancy: rs42, repairAtHealthy: 5 })
+        const records = []
+        for (let o = 0; o < 12; o++) records.push(yield* store.putObject({ bucket: "loop", key: `o${o}`, data: bytes(4000, o), owner: "alice" }))
+        // The node holding the most shards leaves; every object it held is down to 5 healthy shards.
+        const perNode = new Map<number, number>()
+        for (const r of records) for (const sh of r.shards) perNode.set(sh.node, (perNode.get(sh.node) ?? 0) + 1)
+        const [gone, affected] = [...perNode].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]!
+        expect(affected).toBeGreaterThanOrEqual(3)
+        control.removeNode(gone)
+        yield* store.removeNode(gone as NodeId)
+        const repairedCount = Effect.map(
+          Effect.forEach(records, (r) => store.health("loop", r.key)),
+          (hs) => hs.filter((h) => h.healthy === 6).length - (records.length - affected)
+        )
+        // A repair reads 4 shards of 1000 bytes and writes 1: a budget of 5000 bytes is one object per pass.
+        const fiber = yield* Effect.fork(store.repairLoop(1000, 5000))
+        yield* TestClock.adjust(500)
+        expect(yield* repairedCount).toBe(1)
+        yield* TestClock.adjust(1000)
+        expect(yield* repairedCount).toBe(2)
+        yield* TestClock.adjust(1000 * affected)
+        expect(yield* repairedCount).toBe(affected)
+        yield* Fiber.interrupt(fiber)
       })
     )
   )
