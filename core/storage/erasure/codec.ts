@@ -22,7 +22,8 @@ export interface ErasureCodec {
   /**
    * encode into k+m caller-owned shards of shardSizeBytes(data.length) bytes each (e.g. reused
    * buffers), saving the allocation. A data shard that already is the matching view of `data`
-   * (same buffer and offset, e.g. data laid out in one (k+m)-shard buffer) is not copied.
+   * (same buffer and offset, e.g. data laid out in one (k+m)-shard buffer) is not copied; shards
+   * must not otherwise overlap `data`.
    */
   encodeInto(data: Uint8Array, shards: ReadonlyArray<Uint8Array>): void
   /** The object from any k present shards (index i of `shards` is shard i; undefined = missing). */
@@ -33,6 +34,9 @@ export interface ErasureCodec {
    */
   reconstruct(shards: ReadonlyArray<Uint8Array | undefined>, missing: ReadonlyArray<number>): Either.Either<Array<Uint8Array>, NotEnoughShards>
 }
+
+/** Object bytes encoded per slice: with their parity, well inside a core's L2 cache. */
+const sliceDataBytes = 256 * 1024
 
 /** Decode matrices kept per erasure pattern; bounded so a long run with many patterns stays small. */
 const maxCachedPatterns = 4096
@@ -60,9 +64,8 @@ class ReedSolomonCodec implements ErasureCodec {
     const { k, m } = this
     const size = this.shardSizeBytes(data.length)
     const all = new Uint8Array((k + m) * size)
-    all.set(data)
     const shards = Array.from({ length: k + m }, (_, i) => all.subarray(i * size, (i + 1) * size))
-    if (m > 0) this.kernel.apply(this.parityRows, m, k, shards.slice(0, k), shards.slice(k), size)
+    this.encodeShards(data, shards, size)
     return shards
   }
 
@@ -71,14 +74,35 @@ class ReedSolomonCodec implements ErasureCodec {
     const size = this.shardSizeBytes(data.length)
     if (shards.length !== k + m || shards.some((s) => s.length !== size))
       throw new RangeError(`a ${k}+${m} encode of ${data.length} bytes needs ${k + m} shards of ${size} bytes`)
-    for (let i = 0; i < k; i++) {
-      const shard = shards[i]!
-      const from = Math.min(i * size, data.length)
-      const to = Math.min(from + size, data.length)
-      if (shard.buffer !== data.buffer || shard.byteOffset !== data.byteOffset + from) shard.set(data.subarray(from, to))
-      shard.fill(0, to - from)
+    this.encodeShards(data, shards, size)
+  }
+
+  /**
+   * Copies the object into the data shards and computes the parity a slice of every shard at a
+   * time, so a large object's data is still in cache when the kernel reads it back.
+   */
+  private encodeShards(data: Uint8Array, shards: ReadonlyArray<Uint8Array>, size: number): void {
+    const { k, m } = this
+    const sliceBytes = Math.max(4096, Math.floor(sliceDataBytes / k / 64) * 64)
+    for (let a = 0; a < size; a += sliceBytes) {
+      const b = Math.min(size, a + sliceBytes)
+      for (let i = 0; i < k; i++) {
+        const shard = shards[i]!
+        const from = Math.min(i * size + a, data.length)
+        const to = Math.min(i * size + b, data.length)
+        if (shard.buffer !== data.buffer || shard.byteOffset !== data.byteOffset + i * size) shard.set(data.subarray(from, to), a)
+        shard.fill(0, a + to - from, b)
+      }
+      if (m > 0)
+        this.kernel.apply(
+          this.parityRows,
+          m,
+          k,
+          shards.slice(0, k).map((s) => s.subarray(a, b)),
+          shards.slice(k).map((s) => s.subarray(a, b)),
+          b - a
+        )
     }
-    if (m > 0) this.kernel.apply(this.parityRows, m, k, shards.slice(0, k), shards.slice(k), size)
   }
 
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards> {
