@@ -41,3 +41,11 @@ if (storage.withinTargets === false) {
   console.error(`storage-durability missed its target: ${storage.wallS} s wall (max ${storage.targets.wallSMax})`)
   process.exitCode = 1
 }
+
+const { benchLedger } = await import("./ledger.bench.ts")
+const ledger = await benchLedger(smoke)
+console.log("ledger", ledger, "->", writeBenchResult(`ledger${suffix}`, ledger))
+if (!ledger.withinTargets) {
+  console.error(`ledger missed its targets: ${ledger.postingsPerSecondMemory} postings/s in memory (min ${ledger.targets.postingsPerSecondMemory}), ${ledger.settledJobsPerSecondSqlite} settled jobs/s on SQLite (min ${ledger.targets.settledJobsPerSecondSqlite})`)
+  if (!smoke) process.exitCode = 1
+}

@@ -112,12 +112,13 @@ export class LedgerBook {
   }
 
   balance(account: AccountId | string): MicroCredits {
+    if (account.startsWith("escrow:")) return (this.open.get(jobOf(account) ?? -1)?.remaining ?? 0) as MicroCredits
     return (this.balanceOf.get(account) ?? 0) as MicroCredits
   }
 
   /** Every account with a non-zero balance, sorted by account id. */
   balances(): Array<readonly [AccountId, MicroCredits]> {
-    return [...this.balanceOf.entries()]
+    return [...this.balanceOf.entries(), ...[...this.open.values()].map((e) => [e.account, e.remaining] as const)]
       .filter(([, b]) => b !== 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) as unknown as Array<readonly [AccountId, MicroCredits]>
   }
@@ -161,6 +162,8 @@ export class LedgerBook {
     if (sum !== 0) return `entry ${entry.seq}'s postings sum to ${sum}`
     const ps = entry.postings
     const account = (i: number) => ps[i]?.account ?? ""
+    if (entry.kind !== "hold" && entry.kind !== "settle" && entry.kind !== "release" && ps.some((p) => p.account.startsWith("escrow:")))
+      return `entry ${entry.seq} moves escrow credits outside a hold, settlement or release`
     switch (entry.kind) {
       case "hold": {
         const job = jobOf(account(1))
@@ -186,7 +189,7 @@ export class LedgerBook {
     const hashBytes = hexToBytes(entry.hash)
     if (hashBytes === undefined) return `entry ${entry.seq} has a malformed hash`
     this.headBytes = hashBytes
-    this.commit(entry)
+    this.commit(entry, entry.kind === "hold" ? jobOf(account(1))! : entry.kind === "settle" || entry.kind === "release" ? jobOf(account(0))! : -1)
     return undefined
   }
 
@@ -219,7 +222,7 @@ export class LedgerBook {
     if (e !== undefined && e.payer !== payer) return Either.left(new EscrowPayerMismatch({ job, payer, heldBy: e.payer }))
     const have = this.balance(payer)
     if (have < amount) return Either.left(new InsufficientCredits({ account: payer, balance: have, amount }))
-    return this.seal(key, "hold", memo, nowMs, [post(payer, -amount), post(e?.account ?? (`escrow:${job}` as AccountId), amount)])
+    return this.seal(key, "hold", memo, nowMs, [post(payer, -amount), post(e?.account ?? (`escrow:${job}` as AccountId), amount)], job)
   }
 
   private settle(
@@ -238,7 +241,7 @@ export class LedgerBook {
     if (e === undefined) return Either.left(this.isClosed(job) ? new EscrowClosed({ job }) : new UnknownEscrow({ job }))
     const total = lenderAmount + platformFee
     if (total > e.remaining) return Either.left(new EscrowOverdrawn({ job, remaining: e.remaining, requested: total }))
-    return this.seal(key, "settle", memo, nowMs, [post(e.account, -total), post(lender, lenderAmount), post("platform" as AccountId, platformFee)])
+    return this.seal(key, "settle", memo, nowMs, [post(e.account, -total), post(lender, lenderAmount), post("platform" as AccountId, platformFee)], job)
   }
 
   private release(key: IdempotencyKey, job: number, memo: string | undefined, nowMs: number): Either.Either<Receipt, LedgerError> {
@@ -246,7 +249,7 @@ export class LedgerBook {
     if (bad) return Either.left(bad)
     const e = this.open.get(job)
     if (e === undefined) return Either.left(this.isClosed(job) ? new EscrowClosed({ job }) : new UnknownEscrow({ job }))
-    return this.seal(key, "release", memo, nowMs, [post(e.account, -e.remaining), post(e.payer, e.remaining)])
+    return this.seal(key, "release", memo, nowMs, [post(e.account, -e.remaining), post(e.payer, e.remaining)], job)
   }
 
   private collateral(
@@ -271,34 +274,36 @@ export class LedgerBook {
     return this.seal(key, kind, memo, nowMs, [post(from, -amount), post(dest, amount)])
   }
 
-  private seal(key: IdempotencyKey, kind: EntryKind, memo: string | undefined, nowMs: number, postings: Array<Posting>): Either.Either<Receipt, LedgerError> {
+  private seal(
+    key: IdempotencyKey,
+    kind: EntryKind,
+    memo: string | undefined,
+    nowMs: number,
+    postings: Array<Posting>,
+    job = -1
+  ): Either.Either<Receipt, LedgerError> {
     const seq = this.seq + 1
     const timeMs = Math.floor(nowMs)
     const m = memo ?? ""
     const digest = this.encoder.encode(seq, timeMs, this.headBytes, kind, key, m, postings).hash()
     const entry: LedgerEntry = { seq, timeMs, key, kind, memo: m, postings, prevHash: this.headHash, hash: digestHex(digest) }
     this.headBytes = digest
-    this.commit(entry)
+    this.commit(entry, job)
     return Either.right({ entry, replayed: false })
   }
 
-  /** Applies a sealed, valid entry to the state (the caller has set `headBytes`). */
-  private commit(entry: LedgerEntry): void {
+  /**
+   * Applies a sealed, valid entry to the state (the caller has set `headBytes`). `job` is the
+   * escrow's job for holds, settlements and releases: escrow balances live in the open escrow
+   * itself, not in the balance map.
+   */
+  private commit(entry: LedgerEntry, job: number): void {
     const ps = entry.postings
-    for (let i = 0; i < ps.length; i++) {
-      const p = ps[i]!
-      this.balanceOf.set(p.account, (this.balanceOf.get(p.account) ?? 0) + p.amount)
-    }
     this.seq = entry.seq
     this.headHash = entry.hash
     let escrow: OpenEscrow | undefined
     switch (entry.kind) {
-      case "grant":
-      case "top-up":
-        this.issuedTotal += ps[1]!.amount
-        break
       case "hold": {
-        const job = jobOf(ps[1]!.account)!
         escrow = this.open.get(job)
         if (escrow === undefined) {
           escrow = { account: ps[1]!.account, payer: ps[0]!.account, held: 0, remaining: 0, keys: [] }
@@ -306,32 +311,36 @@ export class LedgerBook {
         }
         escrow.held += ps[1]!.amount
         escrow.remaining += ps[1]!.amount
+        this.add(ps[0]!)
         break
       }
       case "settle":
-        escrow = this.open.get(jobOf(ps[0]!.account)!)!
+        escrow = this.open.get(job)!
         escrow.remaining += ps[0]!.amount
+        this.add(ps[1]!)
+        this.add(ps[2]!)
         break
-      case "release": {
-        const job = jobOf(ps[0]!.account)!
+      case "release":
         escrow = this.open.get(job)!
         this.open.delete(job)
-        this.balanceOf.delete(escrow.account)
+        this.add(ps[1]!)
         this.markClosed(job)
         if (!this.retain) {
           for (const k of escrow.keys) this.byKey.delete(k)
           return
         }
         break
-      }
+      default:
+        for (let i = 0; i < ps.length; i++) this.add(ps[i]!)
+        if (entry.kind === "grant" || entry.kind === "top-up") this.issuedTotal += ps[1]!.amount
     }
-    if (this.retain) {
-      this.retained.push(entry)
-      this.byKey.set(entry.key, entry)
-    } else {
-      this.byKey.set(entry.key, entry)
-      if (escrow !== undefined) escrow.keys.push(entry.key)
-    }
+    this.byKey.set(entry.key, entry)
+    if (this.retain) this.retained.push(entry)
+    else if (escrow !== undefined) escrow.keys.push(entry.key)
+  }
+
+  private add(p: Posting): void {
+    if (p.amount !== 0) this.balanceOf.set(p.account, (this.balanceOf.get(p.account) ?? 0) + p.amount)
   }
 
   private markClosed(job: number): void {

@@ -10,7 +10,7 @@ import { type EntryKind, entryKinds, type LedgerEntry, type Posting } from "./en
 import type { IdempotencyKey } from "./requests.ts"
 
 const formatVersion = 1
-const kindCode = new Map<string, number>(entryKinds.map((k, i) => [k, i + 1]))
+const kindCode: Record<string, number> = Object.fromEntries(entryKinds.map((k, i) => [k, i + 1]))
 const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder("utf-8", { fatal: true })
 
@@ -44,7 +44,7 @@ export class EntryEncoder {
     this.uint(timeMs)
     this.buf.set(prevHash, this.pos)
     this.pos += 32
-    this.buf[this.pos++] = kindCode.get(kind)!
+    this.buf[this.pos++] = kindCode[kind]!
     this.string(key)
     this.string(memo)
     this.uint(postings.length)
@@ -84,6 +84,14 @@ export class EntryEncoder {
   private uint(n: number): void {
     this.ensure(8)
     const b = this.buf
+    if (n < 0x80000000) {
+      while (n >= 0x80) {
+        b[this.pos++] = (n & 0x7f) | 0x80
+        n >>>= 7
+      }
+      b[this.pos++] = n
+      return
+    }
     while (n >= 0x80) {
       b[this.pos++] = (n % 0x80) | 0x80
       n = Math.floor(n / 0x80)
