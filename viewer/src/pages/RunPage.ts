@@ -65,6 +65,7 @@ export class RunPage extends LitElement {
         <div><dt>policies</dt><dd>${policies.length}</dd></div>
       </dl>
       ${s.parameters === undefined ? nothing : html`<details><summary>Parameters</summary><pre>${JSON.stringify(s.parameters, null, 2)}</pre></details>`}
+      ${policies.length === 0 ? nothing : html`
       <fieldset class="policies">
         <legend>Policies shown</legend>
         ${policies.map(
@@ -99,6 +100,7 @@ export class RunPage extends LitElement {
         <cc-line-chart id="nodes" heading="Nodes online over time" .xLabel=${"time (h)"} .yLabel=${"nodes online"} .series=${overTime(run, shown, (t) => t.nodesOnline)}></cc-line-chart>
         <cc-line-chart id="wait-cdf" heading="Wait time (CDF)" .xLabel=${"wait (s)"} .yLabel=${"fraction of jobs"} .step=${true} .series=${waitCdf(run, shown)}></cc-line-chart>
       </div>
+      `}
       ${s.storage === undefined ? nothing : this.storageCharts(s.storage)}
     `
   }
