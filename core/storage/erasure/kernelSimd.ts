@@ -114,13 +114,12 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer
   grow(pages: number): number
 }
-interface WasmApi {
+export interface WasmApi {
   validate(bytes: Uint8Array): boolean
   Module: new (bytes: Uint8Array) => object
   Instance: new (module: object, imports: object) => { readonly exports: Record<string, unknown> }
   Memory: new (descriptor: { initial: number }) => WasmMemory
 }
-const wasmApi = (globalThis as { WebAssembly?: WasmApi }).WebAssembly
 
 type Mul = (tables: number, inputs: number, outputs: number, rows: number, cols: number, length: number, stride: number) => void
 
@@ -177,10 +176,10 @@ class SimdKernel implements GfKernel {
   }
 }
 
-const instantiate = (name: string, bytes: Uint8Array): GfKernel | undefined => {
-  if (wasmApi === undefined || !wasmApi.validate(bytes)) return undefined
-  const memory = new wasmApi.Memory({ initial: 1 })
-  const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } })
+const instantiate = (wasm: WasmApi | undefined, name: string, bytes: Uint8Array): GfKernel | undefined => {
+  if (wasm === undefined || !wasm.validate(bytes)) return undefined
+  const memory = new wasm.Memory({ initial: 1 })
+  const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } })
   return new SimdKernel(name, memory, instance.exports["mul2"] as Mul, instance.exports["mul1"] as Mul)
 }
 
@@ -188,4 +187,5 @@ const instantiate = (name: string, bytes: Uint8Array): GfKernel | undefined => {
  * The SIMD kernel, or undefined without WebAssembly SIMD. (Relaxed SIMD's swizzle, a bare pshufb
  * on x86, measured no faster here: the kernel is bound by loads and xors, not the swizzle.)
  */
-export const makeSimdKernel = (): GfKernel | undefined => instantiate("wasm-simd", simdModuleBytes())
+export const makeSimdKernel = (host: { readonly WebAssembly?: WasmApi } = globalThis as { WebAssembly?: WasmApi }): GfKernel | undefined =>
+  instantiate(host.WebAssembly, "wasm-simd", simdModuleBytes())

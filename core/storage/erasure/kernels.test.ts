@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import * as fc from "fast-check"
 import { type GfKernel, jsKernel } from "./kernelJs.ts"
 import { availableKernels } from "./kernels.ts"
-import { makeSimdKernel, nibbleTables, simdModuleBytes, stepBytes } from "./kernelSimd.ts"
+import { makeSimdKernel, nibbleTables, simdModuleBytes, stepBytes, type WasmApi } from "./kernelSimd.ts"
 import { gfMul } from "./gf256.ts"
 import { sleb, uleb } from "./wasmEmitter.ts"
 import { Prng } from "../../random/prng.ts"
@@ -103,6 +103,17 @@ describe("GF(256) kernels", () => {
     const m = Uint8Array.of(1, 2, 3, 4, 5, 6)
     const order = Array.from({ length: 6 }, (_, e) => nibbleTables(m, 3, 2)[e * 32 + 1])
     expect(order).toEqual([1, 3, 2, 4, 5, 6])
+  })
+
+  it("a host without WebAssembly, or without its SIMD, gets no SIMD kernel (and the codec falls back to js)", () => {
+    const host = (globalThis as { WebAssembly?: WasmApi }).WebAssembly!
+    expect(makeSimdKernel({})).toBeUndefined()
+    expect(makeSimdKernel({ WebAssembly: { validate: () => false, Memory: host.Memory, Module: host.Module, Instance: host.Instance } })).toBeUndefined()
+    expect(makeSimdKernel({ WebAssembly: host })?.name).toBe("wasm-simd")
+  })
+
+  it("the module is small enough for synchronous compilation on a browser's main thread (Chrome allows 4 KiB)", () => {
+    expect(simdModuleBytes().length).toBeLessThan(4096)
   })
 
   it("the generated module starts with the WebAssembly header and is the same bytes every time", () => {
