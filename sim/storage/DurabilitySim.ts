@@ -11,6 +11,7 @@ import { EventQueue } from "../engine/EventQueue.ts"
 import { alternatingChurn, alwaysOn, type ChurnSource } from "../model/churn.ts"
 import { makeNodes } from "../model/population.ts"
 import { defaultRepairAtHealthy, shardCounts, type StorageConfiguration, type StorageScenario } from "../../scenarios/storageSchema.ts"
+import { RepairQueue } from "./RepairQueue.ts"
 import { ShardTable } from "./ShardTable.ts"
 
 // Node states. GRACE: offline, shards still counted healthy; DOWN: offline past the grace period.
@@ -183,11 +184,8 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
 
   // Accounting.
   const everAtRisk = new Uint8Array(N)
-  const queued = new Uint8Array(N) // 0 no, 1 in a bucket, 2 deferred
   let atRisk = 0
   let objectsLost = 0
-  let pending = 0
-  let peakPending = 0
   let repairBytes = 0
   let repairs = 0
   let shardsRebuilt = 0
@@ -201,6 +199,7 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
   let events = 0
   let now = 0
 
+  const queue = new RepairQueue(N, n + 1)
   const setHealthy = (o: number, h: number) => {
     const was = healthy[o]! <= k
     healthy[o] = h
@@ -212,21 +211,11 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
     lost[o] = 1
     objectsLost++
     if (healthy[o]! <= k) atRisk--
-    if (queued[o] !== 0) pending--
-    queued[o] = 0
+    queue.remove(o)
   }
 
-  const buckets: Array<Array<number>> = Array.from({ length: n + 1 }, () => [])
-  const heads = new Int32Array(n + 1)
-  let deferred: Array<number> = []
   const maybeEnqueue = (o: number) => {
-    if (!repairOn || healthy[o]! > threshold) return
-    if (queued[o] === 0) {
-      pending++
-      if (pending > peakPending) peakPending = pending
-    }
-    queued[o] = 1
-    buckets[healthy[o]!]!.push(o)
+    if (repairOn && healthy[o]! <= threshold) queue.enqueue(o, healthy[o]!)
   }
 
   const placement = root.split(`placement/${configuration.name}`)
@@ -310,19 +299,15 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
   for (let b = 0; b < batches; b++) q.push(((b + 0.5) * duration) / batches, READ_BATCH, b, 0)
   const seriesRows: Array<string> = []
   const sample = () =>
-    seriesRows.push(`${configuration.name},${Math.round(now * 1000) / 1000},${onlineCount},${atRisk},${pending},${objectsLost},${repairBytes}`)
+    seriesRows.push(`${configuration.name},${Math.round(now * 1000) / 1000},${onlineCount},${atRisk},${queue.pending},${objectsLost},${repairBytes}`)
   sample()
   const sampleEvery = scenario.sampleIntervalS
   for (let i = 1; i * sampleEvery <= duration; i++) q.push(i * sampleEvery, SAMPLE, 0, 0)
 
   const repairObject = (o: number) => {
-    queued[o] = 0
-    pending--
     if (lost[o] === 1 || healthy[o]! > threshold) return
     if (reachable(o) < k) {
-      queued[o] = 2
-      pending++
-      deferred.push(o)
+      queue.defer(o)
       repairsDeferred++
       return
     }
@@ -353,28 +338,12 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
       budget -= bytes
     }
     // No room anywhere right now: try again later rather than spin.
-    if (healthy[o]! <= threshold && lost[o] === 0) {
-      queued[o] = 2
-      pending++
-      deferred.push(o)
-    }
+    if (healthy[o]! <= threshold && lost[o] === 0) queue.defer(o)
   }
 
   const repairTick = () => {
     budget = Math.min(budgetPerTick, budget + budgetPerTick)
-    for (let level = 0; level <= threshold && budget > 0; level++) {
-      const b = buckets[level]!
-      let head = heads[level]!
-      while (head < b.length && budget > 0) {
-        const o = b[head++]!
-        if (queued[o] === 1) repairObject(o)
-      }
-      if (head >= b.length) {
-        b.length = 0
-        head = 0
-      }
-      heads[level] = head
-    }
+    queue.drain(threshold, () => budget > 0, repairObject)
   }
 
   const objectOf = (id: number) => (id / n) | 0
@@ -463,14 +432,7 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
         break
       }
       case RETRY_DEFERRED: {
-        const retry = deferred
-        deferred = []
-        for (const o of retry) {
-          if (queued[o] !== 2) continue
-          queued[o] = 0
-          pending--
-          maybeEnqueue(o)
-        }
+        queue.retryDeferred(maybeEnqueue)
         q.push(t + scenario.repair.retryS, RETRY_DEFERRED, 0, 0)
         break
       }
@@ -511,7 +473,7 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
       repairs,
       shardsRebuilt,
       repairsDeferred,
-      peakRepairQueue: peakPending,
+      peakRepairQueue: queue.peakPending,
       timeAtRiskObjectHours: Math.round((riskObjectS / 3600) * 1000) / 1000,
       objectsEverAtRisk: everAtRisk.reduce((acc, x) => acc + x, 0),
       logicalBytes,
