@@ -84,6 +84,13 @@ export const verifyLedger = (
         // A copy or forgery of an earlier seq; when the entry after it chains past it, it was slipped in.
         const original = decoded.findIndex((d, j) => j < i && d!.seq === e.seq)
         if (original >= 0 && decoded[original]!.hash === e.hash) return tampered(i, e.seq, "inserted", `a second copy of entry ${e.seq}`)
+        // Two entries claim one place in the chain: the one the rest of the chain follows is genuine.
+        if (original >= 0 && decoded[original]!.prevHash === e.prevHash) {
+          const followed = decoded[i + 1]?.prevHash === e.hash
+          return followed
+            ? tampered(original, e.seq, "inserted", `entry ${e.seq} at position ${original} forks the chain; the entries after position ${i} follow another entry ${e.seq}`)
+            : tampered(i, e.seq, "inserted", `a second entry ${e.seq} forks the chain after entry ${e.seq - 1}`)
+        }
         if (later >= 0) return tampered(i, e.seq, "reordered", `entry ${e.seq} comes after entry ${prevSeq}`)
         return tampered(i, e.seq, "inserted", `entry ${e.seq} appears again after entry ${prevSeq}`)
       }
