@@ -70,8 +70,12 @@ describe.each(availableKernels().map((kernel) => [kernel.name, kernel] as const)
     fc.assert(
       fc.property(scenario, ({ k, m, data, kept }) => {
         const codec = codecOf(k, m, kernel)
-        const decoded = codec.decode(onlyKept(codec.encode(data), kept), data.length)
-        expect(decoded).toEqual(Either.right(data))
+        const shards = onlyKept(codec.encode(data), kept)
+        expect(codec.decode(shards, data.length)).toEqual(Either.right(data))
+        const reused = new Uint8Array(data.length + 3).fill(0x99)
+        expect(codec.decodeInto(shards, data.length, reused)).toEqual(Either.right(reused))
+        expect(reused.subarray(0, data.length)).toEqual(data)
+        expect(Array.from(reused.subarray(data.length))).toEqual([0x99, 0x99, 0x99])
       }),
       { numRuns: 200 }
     )
@@ -139,6 +143,7 @@ describe.each(availableKernels().map((kernel) => [kernel.name, kernel] as const)
         const shards = onlyKept(codec.encode(data), fewer)
         const expected = Either.left(new NotEnoughShards({ k, present: k - 1 }))
         expect(codec.decode(shards, data.length)).toEqual(expected)
+        expect(codec.decodeInto(shards, data.length, new Uint8Array(data.length))).toEqual(expected)
         expect(codec.reconstruct(shards, indices(k + m).filter((i) => !fewer.includes(i)))).toEqual(expected)
         // A shard that is present but listed as missing does not count as a source.
         expect(codec.reconstruct(codec.encode(data), indices(m + 1))).toEqual(expected)
@@ -215,5 +220,6 @@ describe("Reed-Solomon codec", () => {
     expect(() => codec.decode([shards[0], shards[1]!.subarray(1), shards[2]], 10)).toThrow(RangeError)
     expect(() => codec.reconstruct(shards, [3])).toThrow(RangeError)
     expect(() => codec.decode(shards, 11)).toThrow(RangeError)
+    expect(() => codec.decodeInto(shards, 10, new Uint8Array(9))).toThrow(RangeError)
   })
 })

@@ -28,6 +28,8 @@ export interface ErasureCodec {
   encodeInto(data: Uint8Array, shards: ReadonlyArray<Uint8Array>): void
   /** The object from any k present shards (index i of `shards` is shard i; undefined = missing). */
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards>
+  /** decode into a caller-owned buffer of at least objectSizeBytes (the object lands at its start); Right(out). */
+  decodeInto(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number, out: Uint8Array): Either.Either<Uint8Array, NotEnoughShards>
   /**
    * Rebuilds the shards at the indices `missing` (in that order) from any k other present shards;
    * a shard listed in `missing` is never used as a source, even when it is given.
@@ -106,15 +108,21 @@ class ReedSolomonCodec implements ErasureCodec {
   }
 
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards> {
+    const present = this.sourcesOf(shards, []).length
+    if (present < this.k) return Either.left(new NotEnoughShards({ k: this.k, present }))
+    return this.decodeInto(shards, objectSizeBytes, new Uint8Array(objectSizeBytes))
+  }
+
+  decodeInto(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number, out: Uint8Array): Either.Either<Uint8Array, NotEnoughShards> {
     const { k } = this
     const sources = this.sourcesOf(shards, [])
     if (sources.length < k) return Either.left(new NotEnoughShards({ k, present: sources.length }))
     const size = shards[sources[0]!]!.length
     if (!Number.isSafeInteger(objectSizeBytes) || objectSizeBytes < 0 || objectSizeBytes > k * size)
       throw new RangeError(`object size ${objectSizeBytes} does not fit in ${k} shards of ${size} bytes`)
+    if (out.length < objectSizeBytes) throw new RangeError(`a ${out.length}-byte buffer cannot take a ${objectSizeBytes}-byte object`)
     // Present data shards are copied; missing ones are computed straight into the object where
     // they fit whole (no copy), and into a scratch shard for the one cut short by the object's end.
-    const out = new Uint8Array(objectSizeBytes)
     const missingData: Array<number> = []
     const targets: Array<Uint8Array> = []
     for (let i = 0, at = 0; i < k && at < objectSizeBytes; i++, at += size) {
