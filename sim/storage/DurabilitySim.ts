@@ -180,7 +180,7 @@ export const runConfiguration = (scenario: StorageScenario, configuration: Stora
   }
 
   const shardBytes = new Float64Array(N)
-  for (let o = 0; o < N; o++) shardBytes[o] = k === 1 && configuration.redundancy.kind === "replication" ? sizes[o]! : Math.max(1, Math.ceil(sizes[o]! / k))
+  for (let o = 0; o < N; o++) shardBytes[o] = configuration.redundancy.kind === "replication" ? sizes[o]! : Math.max(1, Math.ceil(sizes[o]! / k))
 
   // Accounting.
   const everAtRisk = new Uint8Array(N)
