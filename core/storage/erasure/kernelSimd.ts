@@ -128,7 +128,9 @@ const stagingBytes = 512 * 1024
 const pageBytes = 65536
 
 class SimdKernel implements GfKernel {
-  private tablesFor: Uint8Array | undefined
+  /** The coefficients whose tables sit at the start of memory, compared by value (callers may reuse a buffer). */
+  private tablesFor = new Uint8Array(0)
+  private tablesRows = 0
   private tablesBytes = 0
 
   constructor(
@@ -140,12 +142,13 @@ class SimdKernel implements GfKernel {
 
   apply(matrix: Uint8Array, rows: number, cols: number, inputs: ReadonlyArray<Uint8Array>, outputs: ReadonlyArray<Uint8Array>, length: number): void {
     if (length === 0 || rows === 0) return
-    if (this.tablesFor !== matrix) {
+    if (!this.hasTablesFor(matrix, rows, cols)) {
       const tables = nibbleTables(matrix, rows, cols)
       this.tablesBytes = Math.ceil(tables.length / 64) * 64
       this.ensure(this.tablesBytes + stagingBytes)
       new Uint8Array(this.memory.buffer).set(tables)
-      this.tablesFor = matrix
+      this.tablesFor = matrix.slice(0, rows * cols)
+      this.tablesRows = rows
     }
     // Chunk: a multiple of the step, as large as the staging area allows for all rows and columns.
     const roundedLength = Math.ceil(length / stepBytes) * stepBytes
@@ -167,12 +170,16 @@ class SimdKernel implements GfKernel {
     }
   }
 
+  private hasTablesFor(matrix: Uint8Array, rows: number, cols: number): boolean {
+    if (rows !== this.tablesRows || rows * cols !== this.tablesFor.length) return false
+    for (let e = 0; e < this.tablesFor.length; e++) if (matrix[e] !== this.tablesFor[e]) return false
+    return true
+  }
+
+  /** Growing keeps the contents, so the tables stay valid. */
   private ensure(bytes: number): void {
     const have = this.memory.buffer.byteLength
-    if (bytes > have) {
-      this.memory.grow(Math.ceil((bytes - have) / pageBytes))
-      this.tablesFor = undefined
-    }
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / pageBytes))
   }
 }
 

@@ -83,14 +83,21 @@ describe("GF(256) kernels", () => {
     )
   })
 
-  it("the SIMD kernel notices a new matrix with the same shape", () => {
-    const inputs = [Uint8Array.from({ length: 100 }, (_, i) => i)]
-    const a = [new Uint8Array(100)]
-    const b = [new Uint8Array(100)]
-    simd!.apply(Uint8Array.of(2), 1, 1, inputs, a, 100)
-    simd!.apply(Uint8Array.of(3), 1, 1, inputs, b, 100)
-    expect(b).toEqual(run(jsKernel, { rows: 1, cols: 1, length: 100, matrix: Uint8Array.of(3), inputs }))
-    expect(a).not.toEqual(b)
+  it("the SIMD kernel notices a new matrix, even in the same buffer, and a new shape of the same bytes", () => {
+    const inputs = [Uint8Array.from({ length: 100 }, (_, i) => i), Uint8Array.from({ length: 100 }, (_, i) => 3 * i)]
+    const expected = (matrix: Uint8Array, rows: number, cols: number) => run(jsKernel, { rows, cols, length: 100, matrix, inputs })
+    const matrix = Uint8Array.of(2, 5)
+    const outputs = () => [new Uint8Array(100), new Uint8Array(100)]
+    const a = outputs()
+    simd!.apply(matrix, 1, 2, inputs, a, 100)
+    expect(a.slice(0, 1)).toEqual(expected(matrix, 1, 2))
+    matrix[1] = 9
+    const b = outputs()
+    simd!.apply(matrix, 1, 2, inputs, b, 100)
+    expect(b.slice(0, 1)).toEqual(expected(matrix, 1, 2))
+    const c = outputs()
+    simd!.apply(matrix, 2, 1, inputs, c, 100)
+    expect(c).toEqual(expected(matrix, 2, 1))
   })
 
   it("nibble tables: low[x] = c*x and high[x] = c*(x<<4), whose xor is c times the byte", () => {
