@@ -108,8 +108,9 @@ class ReedSolomonCodec implements ErasureCodec {
   }
 
   decode(shards: ReadonlyArray<Uint8Array | undefined>, objectSizeBytes: number): Either.Either<Uint8Array, NotEnoughShards> {
-    const present = this.sourcesOf(shards, []).length
-    if (present < this.k) return Either.left(new NotEnoughShards({ k: this.k, present }))
+    const sources = this.sourcesOf(shards, [])
+    if (sources.length < this.k) return Either.left(new NotEnoughShards({ k: this.k, present: sources.length }))
+    this.checkObjectSize(objectSizeBytes, shards[sources[0]!]!.length)
     return this.decodeInto(shards, objectSizeBytes, new Uint8Array(objectSizeBytes))
   }
 
@@ -118,8 +119,7 @@ class ReedSolomonCodec implements ErasureCodec {
     const sources = this.sourcesOf(shards, [])
     if (sources.length < k) return Either.left(new NotEnoughShards({ k, present: sources.length }))
     const size = shards[sources[0]!]!.length
-    if (!Number.isSafeInteger(objectSizeBytes) || objectSizeBytes < 0 || objectSizeBytes > k * size)
-      throw new RangeError(`object size ${objectSizeBytes} does not fit in ${k} shards of ${size} bytes`)
+    this.checkObjectSize(objectSizeBytes, size)
     if (out.length < objectSizeBytes) throw new RangeError(`a ${out.length}-byte buffer cannot take a ${objectSizeBytes}-byte object`)
     // Present data shards are copied; missing ones are computed straight into the object where
     // they fit whole (no copy), and into a scratch shard for the one cut short by the object's end.
@@ -150,6 +150,11 @@ class ReedSolomonCodec implements ErasureCodec {
     if (sources.length < k) return Either.left(new NotEnoughShards({ k, present: sources.length }))
     if (missing.length === 0) return Either.right([])
     return Either.right(this.rebuild(shards, sources, missing, shards[sources[0]!]!.length))
+  }
+
+  private checkObjectSize(objectSizeBytes: number, shardBytes: number): void {
+    if (!Number.isSafeInteger(objectSizeBytes) || objectSizeBytes < 0 || objectSizeBytes > this.k * shardBytes)
+      throw new RangeError(`object size ${objectSizeBytes} does not fit in ${this.k} shards of ${shardBytes} bytes`)
   }
 
   /** The first k present shards not listed as missing (data shards first), checked for equal length. */
