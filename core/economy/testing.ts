@@ -3,6 +3,7 @@
 import { Either } from "effect"
 import { Coordinator, type JobRequest } from "../coordinator/Coordinator.ts"
 import type { JobId, NodeId } from "../domain/ids.ts"
+import type { InsufficientCredits } from "../ledger/errors.ts"
 import { LedgerBook } from "../ledger/LedgerBook.ts"
 import { Prng } from "../random/prng.ts"
 import { makePolicy } from "../scheduler/policies.ts"
@@ -24,7 +25,7 @@ export const marketHarness = (
 ) => {
   const assigned: Array<Assignment> = []
   const transitions: Array<{ job: number; from: string; to: string; node: number }> = []
-  let market: Market<unknown> | undefined
+  let market: Market<InsufficientCredits> | undefined
   const coordinator = new Coordinator(Either.getOrThrow(makePolicy(policy, Prng.fromSeed(1, "policy"))), {
     send: (node, m) => {
       if (m._tag === "Assign") assigned.push({ job: m.job.id, node, attempt: m.attempt })
