@@ -2,6 +2,7 @@
 // coefficient c, low[x] = c*x and high[x] = c*(x<<4) for x < 16 are two 16-byte tables, and
 // c*v = swizzle(low, v & 15) xor swizzle(high, v >> 4) for 16 bytes v at once.
 import { gfMulTable } from "./gf256.ts"
+import { selectRows } from "./matrix.ts"
 import type { GfKernel } from "./kernelJs.ts"
 import { i32, op, v128, type ValueType, type WasmFunction, wasmModule } from "./wasmEmitter.ts"
 
@@ -73,6 +74,42 @@ export const mulFunction = (exportName: string, rowsPerPass: number, vectors: nu
 }
 
 /**
+ * xor(_, inputs, output, _, cols, length, stride): one output row whose coefficients are all 1,
+ * output[p] = xor over j < cols of inputs[j*stride + p], `vectors` x 16 bytes per step. The first
+ * parity row of the code is such a row; it needs no table lookups at all.
+ */
+export const xorFunction = (exportName: string, vectors: number): WasmFunction => {
+  const [inputs, output, cols, length, stride] = [1, 2, 4, 5, 6]
+  const [pos, j, ip] = [7, 8, 9]
+  const acc = Array.from({ length: vectors }, (_, v) => 10 + v)
+  const body: Array<number> = []
+  const emit = (...parts: ReadonlyArray<ReadonlyArray<number>>) => parts.forEach((p) => body.push(...p))
+  emit(op.i32Const(0), op.localSet(pos))
+  emit(op.loop) // over positions
+  {
+    acc.forEach((a) => emit(op.v128Const(Array(16).fill(0)), op.localSet(a)))
+    emit(op.localGet(inputs), op.localGet(pos), op.i32Add, op.localSet(ip))
+    emit(op.localGet(cols), op.localSet(j))
+    emit(op.loop) // over inputs
+    {
+      acc.forEach((a, v) => emit(op.localGet(a), op.localGet(ip), op.v128Load(16 * v), op.v128Xor, op.localSet(a)))
+      emit(op.localGet(ip), op.localGet(stride), op.i32Add, op.localSet(ip))
+      emit(op.localGet(j), op.i32Const(1), op.i32Sub, op.localTee(j), op.brIf(0))
+    }
+    emit(op.end)
+    acc.forEach((a, v) => emit(op.localGet(output), op.localGet(pos), op.i32Add, op.localGet(a), op.v128Store(16 * v)))
+    emit(op.localGet(pos), op.i32Const(16 * vectors), op.i32Add, op.localTee(pos), op.localGet(length), op.i32LtU, op.brIf(0))
+  }
+  emit(op.end)
+  return {
+    exportName,
+    params: [i32, i32, i32, i32, i32, i32, i32],
+    locals: [i32, i32, i32, ...acc.map((): ValueType => v128)],
+    body
+  }
+}
+
+/**
  * Pairs of rows, 32 bytes per step, measured fastest here (best of 7 on this 2-core EPYC, GB/s of
  * input, 4+2 / 10+4): 1 row x 64 B 9.0 / 5.0, 2 rows x 32 B 10.1 / 5.6, 2 x 64 B 9.2 / 5.1,
  * 4 x 32 B - / 5.4. More live vectors than that spill registers. An odd last row goes to mul1.
@@ -83,7 +120,8 @@ export const simdFunctions: ReadonlyArray<readonly [name: string, rowsPerPass: n
   ["mul1", 1, 4]
 ]
 
-export const simdModuleBytes = (variants = simdFunctions): Uint8Array => wasmModule(variants.map(([name, r, v]) => mulFunction(name, r, v)))
+export const simdModuleBytes = (variants = simdFunctions): Uint8Array =>
+  wasmModule([...variants.map(([name, r, v]) => mulFunction(name, r, v)), xorFunction("xor", 4)])
 
 /** Lengths handed to the module are rounded up to this, a multiple of every variant's step. */
 export const stepBytes = 64
@@ -132,18 +170,25 @@ class SimdKernel implements GfKernel {
   private tablesFor = new Uint8Array(0)
   private tablesRows = 0
   private tablesBytes = 0
+  /** The rows of that matrix in the order they are staged: rows with tables first, then all-ones rows. */
+  private tableRows: Array<number> = []
+  private onesRows: Array<number> = []
 
   constructor(
     readonly name: string,
     private readonly memory: WasmMemory,
     private readonly mul2: Mul,
-    private readonly mul1: Mul
+    private readonly mul1: Mul,
+    private readonly xor: Mul
   ) {}
 
   apply(matrix: Uint8Array, rows: number, cols: number, inputs: ReadonlyArray<Uint8Array>, outputs: ReadonlyArray<Uint8Array>, length: number): void {
     if (length === 0 || rows === 0) return
     if (!this.hasTablesFor(matrix, rows, cols)) {
-      const tables = nibbleTables(matrix, rows, cols)
+      this.tableRows = []
+      this.onesRows = []
+      for (let r = 0; r < rows; r++) (matrix.subarray(r * cols, (r + 1) * cols).every((c) => c === 1) ? this.onesRows : this.tableRows).push(r)
+      const tables = nibbleTables(selectRows(matrix, cols, this.tableRows), this.tableRows.length, cols)
       this.tablesBytes = Math.ceil(tables.length / 64) * 64
       this.ensure(this.tablesBytes + stagingBytes)
       new Uint8Array(this.memory.buffer).set(tables)
@@ -163,10 +208,14 @@ class SimdKernel implements GfKernel {
       // Bytes past n in the last chunk are stale, but each output byte depends only on the input
       // bytes at the same position, so they only affect output bytes that are not copied out.
       const steps = Math.ceil(n / stepBytes) * stepBytes
-      const paired = rows - (rows % pairRows)
+      const { tableRows, onesRows } = this
+      const paired = tableRows.length - (tableRows.length % pairRows)
       if (paired > 0) this.mul2(0, inputsAt, outputsAt, paired, cols, steps, chunk)
-      if (paired < rows) this.mul1(paired * cols * 32, inputsAt, outputsAt + paired * chunk, rows - paired, cols, steps, chunk)
-      for (let r = 0; r < rows; r++) outputs[r]!.set(heap.subarray(outputsAt + r * chunk, outputsAt + r * chunk + n), start)
+      if (paired < tableRows.length) this.mul1(paired * cols * 32, inputsAt, outputsAt + paired * chunk, tableRows.length - paired, cols, steps, chunk)
+      for (let o = 0; o < onesRows.length; o++) this.xor(0, inputsAt, outputsAt + (tableRows.length + o) * chunk, 1, cols, steps, chunk)
+      const copyOut = (r: number, slot: number) => outputs[r]!.set(heap.subarray(outputsAt + slot * chunk, outputsAt + slot * chunk + n), start)
+      tableRows.forEach((r, slot) => copyOut(r, slot))
+      onesRows.forEach((r, o) => copyOut(r, tableRows.length + o))
     }
   }
 
@@ -187,7 +236,8 @@ const instantiate = (wasm: WasmApi | undefined, name: string, bytes: Uint8Array)
   if (wasm === undefined || !wasm.validate(bytes)) return undefined
   const memory = new wasm.Memory({ initial: 1 })
   const instance = new wasm.Instance(new wasm.Module(bytes), { env: { memory } })
-  return new SimdKernel(name, memory, instance.exports["mul2"] as Mul, instance.exports["mul1"] as Mul)
+  const fn = (name: string) => instance.exports[name] as Mul
+  return new SimdKernel(name, memory, fn("mul2"), fn("mul1"), fn("xor"))
 }
 
 /**
