@@ -3,6 +3,7 @@ import { Either } from "effect"
 import * as fc from "fast-check"
 import { type ErasureCodec, makeErasureCodec } from "./codec.ts"
 import { InvalidCodecParameters, NotEnoughShards } from "./errors.ts"
+import { type GfKernel, jsKernel } from "./kernelJs.ts"
 import { availableKernels } from "./kernels.ts"
 import { sha256Hex } from "../../crypto/sha256.ts"
 import { Prng } from "../../random/prng.ts"
@@ -170,6 +171,22 @@ describe("Reed-Solomon codec", () => {
     const decoded = Either.getOrThrow(codec.decode(shards, data.length))
     shards[0]!.fill(0)
     expect(decoded).toEqual(data)
+  })
+
+  it("decode with every data shard present does no arithmetic; a repeated erasure pattern reuses its cached matrix", () => {
+    const calls: Array<Uint8Array> = []
+    const spy: GfKernel = { name: "spy", apply: (matrix, ...rest) => (calls.push(matrix), jsKernel.apply(matrix, ...rest)) }
+    const codec = Either.getOrThrow(makeErasureCodec(4, 2, { kernel: spy }))
+    const data = Uint8Array.from({ length: 999 }, (_, i) => i)
+    const shards = codec.encode(data)
+    calls.length = 0
+    expect(codec.decode([...shards.slice(0, 4), undefined, undefined], data.length)).toEqual(Either.right(data))
+    expect(calls).toHaveLength(0)
+    const pattern = [undefined, shards[1], undefined, shards[3], shards[4], shards[5]]
+    codec.decode(pattern, data.length)
+    codec.decode(pattern.map((s) => s?.slice()), data.length)
+    expect(calls).toHaveLength(2)
+    expect(calls[1]).toBe(calls[0])
   })
 
   it("an empty object still has k+m one-byte shards and decodes to nothing", () => {
