@@ -5,7 +5,7 @@
 // the store, so memory never runs ahead of what is durable.
 import { Clock, Context, Data, Deferred, Effect, Either, Layer, Option, Queue, type Scope } from "effect"
 import type { AccountId, MicroCredits } from "./accounts.ts"
-import { decodeEntryBody, encodeEntryBody } from "./encoding.ts"
+import { decodeEntryBody, EntryEncoder, encodeEntryBody } from "./encoding.ts"
 import type { ChainHead, LedgerEntry, StoredEntry } from "./entry.ts"
 import type { LedgerError } from "./errors.ts"
 import { type EscrowView, LedgerBook, type Receipt } from "./LedgerBook.ts"
@@ -76,7 +76,7 @@ export const loadBook = (store: LedgerStoreShape): Effect.Effect<LedgerBook, Led
     return book
   })
 
-const toStored = (entry: LedgerEntry): StoredEntry => ({ seq: entry.seq, body: encodeEntryBody(entry)!, hash: entry.hash })
+const toStored = (encoder: EntryEncoder) => (entry: LedgerEntry): StoredEntry => ({ seq: entry.seq, body: encodeEntryBody(entry, encoder)!, hash: entry.hash })
 
 export const makeLedger = (options: LedgerOptions = {}): Effect.Effect<LedgerShape, LedgerStoreError | LedgerCorrupted, LedgerStore | Scope.Scope> =>
   Effect.gen(function* () {
@@ -85,6 +85,7 @@ export const makeLedger = (options: LedgerOptions = {}): Effect.Effect<LedgerSha
     let book = yield* loadBook(store)
     const lock = yield* Effect.makeSemaphore(1)
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
+    const encode = toStored(new EntryEncoder())
 
     const commitGroup = (group: ReadonlyArray<Pending>) =>
       Effect.gen(function* () {
@@ -96,7 +97,7 @@ export const makeLedger = (options: LedgerOptions = {}): Effect.Effect<LedgerSha
           const touched = new Set<AccountId>()
           for (const e of fresh) for (const p of e.postings) touched.add(p.account)
           const balances = [...touched].map((a) => [a, book.balance(a)] as const)
-          const committed = yield* Effect.exit(store.append(fresh.map(toStored), balances))
+          const committed = yield* Effect.exit(store.append(fresh.map(encode), balances))
           if (committed._tag === "Failure") {
             // Memory is ahead of the store: fall back to what the store holds, then report the failure.
             book = yield* Effect.orDie(loadBook(store))

@@ -16,6 +16,7 @@ export class LedgerStoreError extends Data.TaggedError("LedgerStoreError")<{
 
 export interface PersistedLedger {
   readonly entries: ReadonlyArray<StoredEntry>
+  /** Every account with a non-zero balance. */
   readonly balances: ReadonlyArray<readonly [AccountId, MicroCredits]>
 }
 
@@ -24,7 +25,8 @@ export interface LedgerStoreShape {
   readonly load: Effect.Effect<PersistedLedger, LedgerStoreError>
   /**
    * Appends entries (consecutive seqs following the last stored one) and sets the given accounts'
-   * balances, all in one atomic transaction: after a crash either all of it is there or none.
+   * balances (0 = drop the account's row, as for a closed escrow), all in one atomic transaction:
+   * after a crash either all of it is there or none.
    */
   readonly append: (
     entries: ReadonlyArray<StoredEntry>,

@@ -14,10 +14,18 @@ const kindCode: Record<string, number> = Object.fromEntries(entryKinds.map((k, i
 const utf8 = new TextEncoder()
 const utf8Strict = new TextDecoder("utf-8", { fatal: true })
 
+const hexValue = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1)
+
+/** The 32 bytes of a lowercase SHA-256 hex digest, or undefined for anything else. */
 export const hexToBytes = (hex: string): Uint8Array | undefined => {
-  if (!/^[0-9a-f]{64}$/.test(hex)) return undefined
+  if (hex.length !== 64) return undefined
   const out = new Uint8Array(32)
-  for (let i = 0; i < 32; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16)
+  for (let i = 0; i < 32; i++) {
+    const hi = hexValue(hex.charCodeAt(2 * i))
+    const lo = hexValue(hex.charCodeAt(2 * i + 1))
+    if (hi < 0 || lo < 0) return undefined
+    out[i] = (hi << 4) | lo
+  }
   return out
 }
 

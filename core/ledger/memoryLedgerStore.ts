@@ -25,7 +25,10 @@ export const makeMemoryLedgerStore = (): MemoryLedgerStore => {
         if (entries.length > 0 && entries[0]!.seq !== last + 1)
           return Effect.fail(new LedgerStoreError({ operation: "append", cause: new Error(`entry ${entries[0]!.seq} does not follow ${last}`) }))
         for (const e of entries) stored.push({ seq: e.seq, body: e.body.slice(), hash: e.hash })
-        for (const [account, balance] of changed) balances.set(account, balance)
+        for (const [account, balance] of changed) {
+          if (balance === 0) balances.delete(account)
+          else balances.set(account, balance)
+        }
         return Effect.void
       }),
     read: (fromSeq, limit) =>

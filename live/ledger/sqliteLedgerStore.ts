@@ -72,9 +72,12 @@ export const makeSqliteLedgerStore = (options: Pick<SqliteLedgerStoreOptions, "s
               for (const rows of chunks(entries)) {
                 yield* sql`INSERT INTO ledger_entries ${sql.insert(rows.map((e) => ({ seq: e.seq, body: e.body, hash: e.hash })))}`
               }
-              for (const rows of chunks(balances)) {
+              for (const rows of chunks(balances.filter(([, b]) => b !== 0))) {
                 yield* sql`INSERT INTO ledger_balances ${sql.insert(rows.map(([account, balance]) => ({ account, balance })))}
                   ON CONFLICT(account) DO UPDATE SET balance = excluded.balance`
+              }
+              for (const rows of chunks(balances.filter(([, b]) => b === 0))) {
+                yield* sql`DELETE FROM ledger_balances WHERE ${sql.in("account", rows.map(([account]) => account))}`
               }
             })
           )
