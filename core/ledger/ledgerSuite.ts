@@ -7,7 +7,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer, Option, type Scope } from "effect"
 import fc from "fast-check"
 import { Account, type AccountId, type MicroCredits } from "./accounts.ts"
-import { Ledger, LedgerCorrupted } from "./Ledger.ts"
+import { Ledger, type LedgerCorrupted, type SubmitResult } from "./Ledger.ts"
 import type { LedgerStore, LedgerStoreError } from "./LedgerStore.ts"
 import type { IdempotencyKey, LedgerRequest } from "./requests.ts"
 
@@ -129,7 +129,8 @@ const runScript = (requests: ReadonlyArray<LedgerRequest>, chunk: number) =>
     return results
   })
 
-const grantedBy = (results: ReadonlyArray<Either.Either<{ readonly entry: { readonly kind: string; readonly postings: ReadonlyArray<{ readonly amount: number }> }; readonly replayed: boolean }, unknown>>) =>
+/** Credits created by the grants and top-ups among the results, counting each entry once. */
+const grantedBy = (results: ReadonlyArray<SubmitResult>) =>
   results.reduce((sum, r) => (Either.isRight(r) && !r.right.replayed && (r.right.entry.kind === "grant" || r.right.entry.kind === "top-up") ? sum + r.right.entry.postings[1]!.amount : sum), 0)
 
 const property = <A>(harness: StoreHarness, arb: fc.Arbitrary<A>, body: (a: A, fixture: StoreFixture) => Effect.Effect<void, unknown>) =>
