@@ -12,11 +12,13 @@ const K = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
 ])
 
-const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
+/** Message schedule scratch, shared: compress is synchronous and never re-entered. */
+const W = new Int32Array(64)
+
+const IV = new Int32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19])
 
 export class Sha256 {
   private readonly h = new Int32Array(IV)
-  private readonly w = new Int32Array(64)
   private readonly block = new Uint8Array(64)
   private blockLength = 0
   private totalBytes = 0
@@ -52,6 +54,24 @@ export class Sha256 {
     return this
   }
 
+  /**
+   * SHA-256 of `data[0, length)` in one call, without allocating views: for hot paths that hash
+   * many short messages from one reused buffer (the ledger's hash chain). Resets the hasher.
+   */
+  digestOf(data: Uint8Array, length: number): Uint8Array {
+    if (length > data.length) throw new Error("Sha256.digestOf past the end of the data") // a programming error
+    this.h.set(IV)
+    let i = 0
+    for (; i + 64 <= length; i += 64) this.compress(data, i)
+    const b = this.block
+    const rest = length - i
+    for (let j = 0; j < rest; j++) b[j] = data[i + j]!
+    this.blockLength = rest
+    this.totalBytes = length
+    this.finished = false
+    return this.digest()
+  }
+
   updateString(text: string): this {
     return this.update(utf8.encode(text))
   }
@@ -81,7 +101,7 @@ export class Sha256 {
   }
 
   private compress(p: Uint8Array, o: number): void {
-    const w = this.w
+    const w = W
     for (let t = 0; t < 16; t++) {
       const j = o + t * 4
       w[t] = (p[j]! << 24) | (p[j + 1]! << 16) | (p[j + 2]! << 8) | p[j + 3]!
