@@ -69,7 +69,7 @@ export class EntryEncoder {
 
   /** SHA-256 of the last encoding. */
   hash(): Uint8Array {
-    return this.hasher.reset().update(this.buf.subarray(0, this.pos)).digest()
+    return this.hasher.digestOf(this.buf, this.pos)
   }
 
   /** SHA-256 of some already-encoded bytes, with this encoder's hasher. */
