@@ -132,6 +132,11 @@ export class LedgerBook {
     return { seq: this.seq, hash: this.headHash }
   }
 
+  /** How many idempotency keys the book remembers: what a long run's memory grows with. */
+  get rememberedKeys(): number {
+    return this.byKey.size
+  }
+
   /** The retained entries in order (empty when entries are not retained). */
   get entries(): ReadonlyArray<LedgerEntry> {
     return this.retained
