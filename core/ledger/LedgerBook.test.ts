@@ -205,6 +205,11 @@ describe("LedgerBook", () => {
     const forged: LedgerEntry = { ...grant!, seq: 2, prevHash: grant!.hash, key: key("x"), kind: "transfer", postings: [{ account: ann, amount: mc(-200) }, { account: bob, amount: mc(200) }] }
     expect(overdraw.restore(forged)).toMatch(/overdraws user:ann/)
     expect(new LedgerBook().restore({ ...grant!, seq: 2 })).toMatch(/follows 0/)
+    const printing = new LedgerBook()
+    printing.restore(grant!)
+    const minted = { ...forged, postings: [{ account: Account.issuance, amount: mc(-5) }, { account: bob, amount: mc(5) }] }
+    expect(printing.restore(minted)).toMatch(/issuance outside a grant/)
+    expect(printing.restore({ ...forged, kind: "settle" })).toMatch(/has 2 postings, a settle has 3/)
   })
 })
 

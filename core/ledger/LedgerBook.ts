@@ -167,12 +167,16 @@ export class LedgerBook {
     if (sum !== 0) return `entry ${entry.seq}'s postings sum to ${sum}`
     const ps = entry.postings
     const account = (i: number) => ps[i]?.account ?? ""
+    if (ps.length !== (entry.kind === "settle" ? 3 : 2)) return `entry ${entry.seq} has ${ps.length} postings, a ${entry.kind} has ${entry.kind === "settle" ? 3 : 2}`
     if (entry.kind !== "hold" && entry.kind !== "settle" && entry.kind !== "release" && ps.some((p) => p.account.startsWith("escrow:")))
       return `entry ${entry.seq} moves escrow credits outside a hold, settlement or release`
+    const issues = entry.kind === "grant" || entry.kind === "top-up"
+    if (ps.some((p, i) => (p.account === "issuance") !== (issues && i === 0)))
+      return `entry ${entry.seq} touches issuance outside a grant or top-up`
     switch (entry.kind) {
       case "hold": {
         const job = jobOf(account(1))
-        if (job === undefined || ps.length !== 2) return `entry ${entry.seq} is not a hold`
+        if (job === undefined) return `entry ${entry.seq} is not a hold`
         if (this.isClosed(job)) return `entry ${entry.seq} holds for closed job ${job}`
         const e = this.open.get(job)
         if (e !== undefined && e.payer !== account(0)) return `entry ${entry.seq} holds for job ${job} from a second payer`
