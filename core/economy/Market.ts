@@ -11,7 +11,7 @@ import type { JobId, NodeId } from "../domain/ids.ts"
 import { isTerminal, type JobStatus } from "../domain/lifecycle.ts"
 import type { Usage } from "../domain/messages.ts"
 import type { Prng } from "../random/prng.ts"
-import { type Verdict, Verifier } from "../verification/Verifier.ts"
+import { type ReplicaResult, type Verdict, Verifier } from "../verification/Verifier.ts"
 import { borrowerAccount, type EscrowAccounts, lenderAccount } from "./accounts.ts"
 import { estimateJobCost, meteredCost, microPerCredit, splitFee, surgeMultiplier } from "./pricing.ts"
 import { ReputationBook } from "./reputation.ts"
@@ -29,22 +29,39 @@ export interface MarketTotals {
   readonly refusedForCredits: number
 }
 
+const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, n: number): A => {
+  if (n <= a.length) return a
+  let size = a.length
+  while (size < n) size *= 2
+  const b = new (a.constructor as new (n: number) => A)(size)
+  b.set(a)
+  return b
+}
+
 export class Market<E> {
   readonly reputation: ReputationBook
   readonly verifier: Verifier
   private readonly funded = new Set<string>()
-  private readonly payer = new Map<number, string>()
-  private readonly jobCost = new Map<number, number>()
-  /** What each job's escrow holds, and the most one replica may be charged (its requested time at the highest price). */
-  private readonly held = new Map<number, { readonly total: number; readonly perInstance: number }>()
-  /** Cost of an instance's work not yet settled (waiting for its group's verdict). */
-  private readonly pending = new Map<number, { readonly node: number; readonly micro: number }>()
+  // Per borrower job (indexed by its id, the id of its first replica): what escrow holds, the most one
+  // replica may be charged, what was paid, and whether it runs alone (no verification): most jobs do,
+  // and they skip the verifier entirely. Typed arrays, because a run has a million jobs.
+  private heldTotal = new Float64Array(1024)
+  private heldPerInstance = new Float64Array(1024)
+  private paid = new Float64Array(1024)
+  private alone = new Uint8Array(1024)
+  // Per replica: the cost of its work not yet settled (-1: none) and where it ran.
+  private pendingMicro = new Float64Array(1024).fill(-1)
+  private pendingNode = new Int32Array(1024)
+  /** Digests of lone jobs' results, kept only while someone listens to verdicts. */
+  private readonly loneResults = new Map<number, ReplicaResult>()
   private lenderEarnings = new Float64Array(16)
   private readonly endedCosts: Array<number> = []
   private spend = 0
   private fees = 0
   private slashed = 0
   private refused = 0
+  private highestAsk = 0
+  private askedBy = 0
   private readonly verdictListeners: Array<(v: Verdict, now: number) => void> = []
 
   constructor(
@@ -55,7 +72,11 @@ export class Market<E> {
   ) {
     this.reputation = new ReputationBook()
     this.verifier = new Verifier(settings.verification, {
-      submitReplica: (request, group, now) => coordinator.submit(request, now, this.needsGroup(request) ? group : -1),
+      submitReplica: (request, group, now) => {
+        const r = coordinator.submit(request, now, group)
+        if (Either.isRight(r)) this.ensure(r.right + 1)
+        return r
+      },
       cancelReplica: (instance, now) => void coordinator.cancel(instance, now),
       trusted: (node) => this.reputation.trusted(node),
       verdict: (v, now) => this.onVerdict(v, now)
@@ -65,11 +86,7 @@ export class Market<E> {
   /** A lender's node joins the market, posting its collateral. */
   enrollLender(node: number, now: number): void {
     this.reputation.ensure(node + 1)
-    if (node >= this.lenderEarnings.length) {
-      const e = new Float64Array(Math.max(node + 1, this.lenderEarnings.length * 2))
-      e.set(this.lenderEarnings)
-      this.lenderEarnings = e
-    }
+    this.lenderEarnings = grow(this.lenderEarnings, node + 1)
     const collateral = Math.round(this.settings.collateralPerLender * microPerCredit)
     if (collateral > 0) {
       const account = lenderAccount(node)
@@ -86,9 +103,12 @@ export class Market<E> {
   /** What a job would cost at most, and likely, if submitted now (micro-credits). */
   estimate(request: JobRequest) {
     const c = this.coordinator.cluster
-    let highestAsk = 0
-    for (let i = 0; i < c.count; i++) if (c.price[i]! > highestAsk) highestAsk = c.price[i]!
-    const ask = request.priceCap ?? highestAsk
+    if (this.askedBy !== c.count) {
+      // Asking prices are fixed when a node enrolls, so the highest changes only when nodes join.
+      for (let i = this.askedBy; i < c.count; i++) if (c.price[i]! > this.highestAsk) this.highestAsk = c.price[i]!
+      this.askedBy = c.count
+    }
+    const ask = request.priceCap ?? this.highestAsk
     const surge = surgeMultiplier(this.settings.pricing, c.onlineCpu > 0 ? c.allocatedCpu / c.onlineCpu : 0)
     const priced = { vcpus: request.resources.vcpus, memoryMiB: request.resources.memoryMiB, requestedTimeMs: request.requestedTimeMs }
     return estimateJobCost(this.settings.pricing, priced, ask, surge, this.verifier.maxInstances(request))
@@ -111,34 +131,56 @@ export class Market<E> {
       this.refused++
       return Either.left(held.left)
     }
-    this.held.set(group, { total: max, perInstance: Math.floor(max / this.verifier.maxInstances(request)) })
-    this.payer.set(group, payer)
-    this.jobCost.set(group, 0)
+    this.ensure(group + 1)
+    const instances = this.verifier.maxInstances(request)
+    this.heldTotal[group] = max
+    this.heldPerInstance[group] = Math.floor(max / instances)
+    this.paid[group] = 0
+    this.alone[group] = instances === 1 ? 1 : 0
     // Admissible was checked above, and nothing ran in between: the first replica is accepted.
-    return this.verifier.submit(request, group, now)
+    return instances === 1 ? this.coordinator.submit(request, now) : this.verifier.submit(request, group, now)
   }
 
   /** The borrower cancels a job (by the id `submit` returned): it pays for what ran. */
   cancel(group: number, now: number): void {
-    this.verifier.cancel(group, now)
+    if (this.alone[group] === 1) this.coordinator.cancel(group, now)
+    else this.verifier.cancel(group, now)
   }
 
   /** Forward every coordinator transition here. */
   transition(job: number, from: JobStatus, to: JobStatus, node: number, now: number): void {
-    if (to === "placed") this.verifier.placed(job, node, now)
+    const alone = this.alone[job] === 1 && this.coordinator.jobs.group[job]! < 0
+    if (to === "placed" && !alone) this.verifier.placed(job, node, now)
     if ((from === "placed" || from === "running") && (to === "queued" || to === "lost") && node >= 0) this.reputation.attemptLost(node)
     if (from === "running" && to === "cancelled") {
       const j = this.coordinator.jobs
-      this.pending.set(job, { node, micro: this.cost(job, node, { cpuMs: (now - j.startMs[job]!) * j.cpu[job]!, wallMs: now - j.startMs[job]!, memoryMiBMax: j.mem[job]! }) })
+      const ranMs = now - j.startMs[job]!
+      this.pendingMicro[job] = this.cost(job, node, { cpuMs: ranMs * j.cpu[job]!, wallMs: ranMs, memoryMiBMax: j.mem[job]! })
+      this.pendingNode[job] = node
     }
-    if (isTerminal(to)) this.verifier.ended(job, to, now)
+    if (!isTerminal(to)) return
+    if (!alone) {
+      this.verifier.ended(job, to, now)
+      return
+    }
+    this.settleInstance(job, job, now)
+    if (this.verdictListeners.length > 0) {
+      const result = this.loneResults.get(job)
+      this.loneResults.delete(job)
+      const outcome = to === "succeeded" || to === "failed" ? to : to === "cancelled" ? "cancelled" : "lost"
+      this.tell({ group: job, outcome, accepted: result ? [result] : [], rejected: [], verified: false, instances: [job] }, now)
+    }
+    this.close(job, now)
   }
 
   /** Forward the coordinator's `resultReported` here. */
   result(job: JobId, node: NodeId, outcome: "succeeded" | "failed", usage: Usage, digest: string | undefined): void {
     this.reputation.attemptCompleted(node)
-    this.pending.set(job, { node, micro: this.cost(job, node, usage) })
-    this.verifier.resultReported(job, node, outcome, digest ?? outcome)
+    this.pendingMicro[job] = this.cost(job, node, usage)
+    this.pendingNode[job] = node
+    if (this.alone[job] === 1 && this.coordinator.jobs.group[job]! < 0) {
+      if (this.verdictListeners.length > 0) this.loneResults.set(job, { instance: job, node, outcome, digest: digest ?? outcome })
+    } else this.verifier.resultReported(job, node, outcome, digest ?? outcome)
   }
 
   /** Refreshes uptime evidence and the scores the scheduler sees; call once per heartbeat interval. */
@@ -161,8 +203,16 @@ export class Market<E> {
     }
   }
 
-  private needsGroup(request: JobRequest): boolean {
-    return request.replication > 1 || this.settings.verification.mode === "adaptive"
+  private ensure(n: number): void {
+    if (n <= this.heldTotal.length) return
+    const old = this.pendingMicro.length
+    this.heldTotal = grow(this.heldTotal, n)
+    this.heldPerInstance = grow(this.heldPerInstance, n)
+    this.paid = grow(this.paid, n)
+    this.alone = grow(this.alone, n)
+    this.pendingMicro = grow(this.pendingMicro, n)
+    this.pendingMicro.fill(-1, old)
+    this.pendingNode = grow(this.pendingNode, n)
   }
 
   private cost(job: number, node: number, usage: Usage): number {
@@ -172,26 +222,37 @@ export class Market<E> {
     return meteredCost(this.settings.pricing, { cpuMs: usage.cpuMs, wallMs: usage.wallMs, memoryMiB, bytesTransferred: 0 }, c.price[node]!, surge)
   }
 
+  /** Pays a replica's pending work to its lender, less the fee; billing stops at the requested time. */
+  private settleInstance(group: number, instance: number, now: number): void {
+    const micro = this.pendingMicro[instance]!
+    if (micro < 0) return
+    this.pendingMicro[instance] = -1
+    const node = this.pendingNode[instance]!
+    const charge = Math.min(micro, this.heldPerInstance[group]!, this.heldTotal[group]! - this.paid[group]!)
+    const { lender, platform } = splitFee(charge, this.settings.platformFeeRate)
+    this.accounts.settle(group, `settle:${instance}`, lenderAccount(node), lender, platform, now)
+    this.paid[group]! += charge
+    this.spend += charge
+    this.fees += platform
+    this.lenderEarnings[node]! += lender
+  }
+
+  private close(group: number, now: number): void {
+    this.accounts.release(group, now)
+    this.endedCosts.push(this.paid[group]!)
+  }
+
+  private tell(v: Verdict, now: number): void {
+    for (const l of this.verdictListeners) l(v, now)
+  }
+
   private onVerdict(v: Verdict, now: number): void {
-    const rejected = new Set(v.rejected.map((r) => r.instance))
-    const held = this.held.get(v.group)!
-    let paid = 0
+    // Wrong results are not paid; nor is anyone when no quorum could be reached (who lied is unknown).
+    const payNone = v.outcome === "inconclusive"
     for (const instance of v.instances) {
-      const work = this.pending.get(instance)
-      if (work === undefined) continue
-      this.pending.delete(instance)
-      // Wrong results are not paid; nor is anyone when no quorum could be reached (who lied is unknown).
-      if (rejected.has(instance) || v.outcome === "inconclusive") continue
-      // Billing stops at the requested time: a slow node that overruns it is not paid for the overrun.
-      const charge = Math.min(work.micro, held.perInstance, held.total - paid)
-      const { lender, platform } = splitFee(charge, this.settings.platformFeeRate)
-      this.accounts.settle(v.group, `settle:${instance}`, lenderAccount(work.node), lender, platform, now)
-      paid += charge
-      this.spend += charge
-      this.fees += platform
-      this.lenderEarnings[work.node]! += lender
+      if (payNone || v.rejected.some((r) => r.instance === instance)) this.pendingMicro[instance] = -1
+      else this.settleInstance(v.group, instance, now)
     }
-    this.jobCost.set(v.group, paid)
     if (v.verified) for (const r of v.accepted) this.reputation.verificationPassed(r.node)
     for (const r of v.rejected) {
       this.reputation.verificationFailed(r.node)
@@ -199,13 +260,12 @@ export class Market<E> {
       const take = Math.floor(this.accounts.collateralOf(lender) * this.settings.slashFraction)
       if (take > 0) this.slashed += this.accounts.slashCollateral(lender, take, `slash:${r.instance}`, now)
     }
-    for (const r of [...v.accepted, ...v.rejected]) this.coordinator.cluster.reputation[r.node] = this.reputation.score(r.node)
-    this.accounts.release(v.group, now)
-    this.endedCosts.push(this.jobCost.get(v.group)!)
-    this.jobCost.delete(v.group)
-    this.payer.delete(v.group)
-    this.held.delete(v.group)
+    if (v.verified || v.rejected.length > 0) {
+      for (const r of v.accepted) this.coordinator.cluster.reputation[r.node] = this.reputation.score(r.node)
+      for (const r of v.rejected) this.coordinator.cluster.reputation[r.node] = this.reputation.score(r.node)
+    }
+    this.close(v.group, now)
     this.coordinator.forgetGroup(v.group)
-    for (const l of this.verdictListeners) l(v, now)
+    this.tell(v, now)
   }
 }

@@ -137,6 +137,11 @@ export class Verifier {
   }
 
   private decide(g: Group, group: number, lastStatus: JobStatus, now: number): void {
+    if (g.quorum === 1 && g.results.length === 1) {
+      // One result taken on trust (most jobs): no tally needed.
+      this.finish(g, group, g.results[0]!.outcome, g.results, [], now)
+      return
+    }
     const tally = new Map<string, Array<ReplicaResult>>()
     let best: Array<ReplicaResult> | undefined
     for (const r of g.results) {
@@ -166,8 +171,9 @@ export class Verifier {
 
   private finish(g: Group, group: number, outcome: GroupOutcome, accepted: ReadonlyArray<ReplicaResult>, rejected: ReadonlyArray<ReplicaResult>, now: number): void {
     g.done = true
-    const decided = new Set([...accepted, ...rejected].map((r) => r.instance))
-    for (const i of g.instances) if (!decided.has(i) && !g.results.some((r) => r.instance === i)) this.io.cancelReplica(i, now)
+    if (g.ended < g.instances.length) {
+      for (const i of g.instances) if (!g.results.some((r) => r.instance === i)) this.io.cancelReplica(i, now)
+    }
     this.io.verdict({ group, outcome, accepted, rejected, verified: g.quorum > 1, instances: g.instances }, now)
   }
 
