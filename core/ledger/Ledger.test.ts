@@ -89,4 +89,28 @@ describe("Ledger service", () => {
       expect((yield* ledger.head).seq).toBe(0)
     }).pipe(Effect.provide(Ledger.layer().pipe(Layer.provide(memoryLedgerStoreLayer))))
   )
+
+  it.effect("without retained entries the service stays bounded, reopens to the same state, and refuses replays on closed escrows", () => {
+    const store = makeMemoryLedgerStore()
+    const layer = Ledger.layer({ retainEntries: false }).pipe(Layer.provide(Layer.succeed(LedgerStore, store)))
+    const node = Account.lender("n1")
+    return Effect.gen(function* () {
+      const first = yield* Effect.gen(function* () {
+        const ledger = yield* Ledger
+        yield* ledger.submit({ _tag: "Grant", key: key("g"), to: ann, amount: 1_000 as MicroCredits })
+        yield* ledger.submit({ _tag: "Hold", key: key("h"), job: 3, payer: ann, amount: 600 as MicroCredits })
+        yield* ledger.submit({ _tag: "Settle", key: key("s"), job: 3, lender: node, lenderAmount: 200 as MicroCredits, platformFee: 20 as MicroCredits })
+        yield* ledger.submit({ _tag: "Release", key: key("r"), job: 3 })
+        return { head: yield* ledger.head, balances: yield* ledger.balances }
+      }).pipe(Effect.provide(layer))
+      const again = yield* Effect.gen(function* () {
+        const ledger = yield* Ledger
+        const replay = yield* Effect.flip(ledger.submit({ _tag: "Settle", key: key("s"), job: 3, lender: node, lenderAmount: 200 as MicroCredits, platformFee: 20 as MicroCredits }))
+        expect(replay._tag).toBe("EscrowClosed")
+        return { head: yield* ledger.head, balances: yield* ledger.balances }
+      }).pipe(Effect.provide(layer))
+      expect(again).toEqual(first)
+      expect(first.balances).toEqual([["issuance", -1_000], ["lender:n1", 200], ["platform", 20], ["user:ann", 780]])
+    })
+  })
 })

@@ -46,6 +46,11 @@ export interface LedgerShape {
 export interface LedgerOptions {
   /** Most requests one group commit takes from the queue. */
   readonly maxBatchRequests?: number
+  /**
+   * Keep every entry in memory (default): replays of any key return the original entry. Off, the
+   * memory stays bounded and a replay on a closed escrow is answered with EscrowClosed instead.
+   */
+  readonly retainEntries?: boolean
 }
 
 interface Pending {
@@ -54,12 +59,12 @@ interface Pending {
 }
 
 /** Rebuilds a book from what a store holds, checking the chain, every rule and the stored balances. */
-export const loadBook = (store: LedgerStoreShape): Effect.Effect<LedgerBook, LedgerStoreError | LedgerCorrupted> =>
+export const loadBook = (store: LedgerStoreShape, retainEntries = true): Effect.Effect<LedgerBook, LedgerStoreError | LedgerCorrupted> =>
   Effect.gen(function* () {
     const persisted = yield* store.load
     const audit = verifyLedger(persisted.entries)
     if (Either.isLeft(audit)) return yield* new LedgerCorrupted({ reason: audit.left.message, tampered: audit.left })
-    const book = new LedgerBook()
+    const book = new LedgerBook({ retainEntries })
     for (const stored of persisted.entries) {
       const entry = Either.getOrThrow(decodeEntryBody(stored.body, stored.hash))
       const wrong = book.restore(entry)
@@ -82,7 +87,8 @@ export const makeLedger = (options: LedgerOptions = {}): Effect.Effect<LedgerSha
   Effect.gen(function* () {
     const store = yield* LedgerStore
     const maxBatch = options.maxBatchRequests ?? 8192
-    let book = yield* loadBook(store)
+    const retain = options.retainEntries ?? true
+    let book = yield* loadBook(store, retain)
     const lock = yield* Effect.makeSemaphore(1)
     const queue = yield* Effect.acquireRelease(Queue.unbounded<Pending>(), Queue.shutdown)
     const encode = toStored(new EntryEncoder())
@@ -100,7 +106,7 @@ export const makeLedger = (options: LedgerOptions = {}): Effect.Effect<LedgerSha
           const committed = yield* Effect.exit(store.append(fresh.map(encode), balances))
           if (committed._tag === "Failure") {
             // Memory is ahead of the store: fall back to what the store holds, then report the failure.
-            book = yield* Effect.orDie(loadBook(store))
+            book = yield* Effect.orDie(loadBook(store, retain))
             for (const p of group) yield* Deferred.failCause(p.done, committed.cause)
             return
           }
