@@ -86,6 +86,11 @@ describe("LedgerBook", () => {
     expect(err(book.apply({ _tag: "Settle", key: key("s3"), job: 3, lender: node, lenderAmount: mc(0), platformFee: mc(0) }, 0))._tag).toBe("EscrowClosed")
     expect(err(book.apply({ _tag: "Hold", key: key("h2"), job: 3, payer: ann, amount: mc(1) }, 0))._tag).toBe("EscrowClosed")
     expect(err(book.apply({ _tag: "Release", key: key("r2"), job: 3 }, 0))._tag).toBe("EscrowClosed")
+    // A job id far beyond the dense range closes just the same.
+    const far = 2 ** 40
+    ok(book.apply({ _tag: "Hold", key: key("far:h"), job: far, payer: ann, amount: mc(5) }, 0))
+    ok(book.apply({ _tag: "Release", key: key("far:r"), job: far }, 0))
+    expect(err(book.apply({ _tag: "Hold", key: key("far:h2"), job: far, payer: ann, amount: mc(5) }, 0))._tag).toBe("EscrowClosed")
   })
 
   it("a second hold by the same payer adds to the escrow; another payer is refused", () => {

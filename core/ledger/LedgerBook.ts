@@ -68,8 +68,10 @@ export class LedgerBook {
   private readonly retain: boolean
   private readonly balanceOf = new Map<string, number>()
   private readonly open = new Map<number, OpenEscrow>()
-  /** Closed escrows as a bitset over job ids: one bit per job even when nothing else is kept. */
+  /** Closed escrows as a bitset over (dense) job ids: one bit per job even when nothing else is kept. */
   private closed = new Uint8Array(1024)
+  /** Closed jobs with ids too large for the bitset (which would otherwise be allocated up to them). */
+  private readonly closedSparse = new Set<number>()
   private readonly byKey = new Map<string, LedgerEntry>()
   private readonly retained: Array<LedgerEntry> = []
   private readonly encoder = new EntryEncoder()
@@ -152,6 +154,7 @@ export class LedgerBook {
   }
 
   isClosed(job: number): boolean {
+    if (job >= bitsetJobs) return this.closedSparse.has(job)
     return job < this.closed.length * 8 && (this.closed[job >>> 3]! & (1 << (job & 7))) !== 0
   }
 
@@ -353,6 +356,10 @@ export class LedgerBook {
   }
 
   private markClosed(job: number): void {
+    if (job >= bitsetJobs) {
+      this.closedSparse.add(job)
+      return
+    }
     const byte = job >>> 3
     if (byte >= this.closed.length) {
       let n = this.closed.length
@@ -365,8 +372,11 @@ export class LedgerBook {
   }
 }
 
+/** Job ids below this live in the closed-escrow bitset (at most 16 MiB of it). */
+const bitsetJobs = 2 ** 27
+
 const checkJob = (job: number): InvalidAmount | undefined =>
-  Number.isSafeInteger(job) && job >= 0 && job < 2 ** 31 ? undefined : new InvalidAmount({ field: "job", amount: job, reason: "job ids are non-negative integers below 2^31" })
+  Number.isSafeInteger(job) && job >= 0 ? undefined : new InvalidAmount({ field: "job", amount: job, reason: "job ids are non-negative integers" })
 
 const jobOf = (account: string): number | undefined => {
   if (!account.startsWith("escrow:")) return undefined

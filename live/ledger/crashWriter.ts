@@ -17,7 +17,7 @@ const lender = Account.lender("node-1")
 const key = (k: string) => k as IdempotencyKey
 const mc = (n: number) => n as MicroCredits
 
-export const batchRequests = (batch: number, jobs: number): Array<LedgerRequest> =>
+const batchRequests = (batch: number, jobs: number): Array<LedgerRequest> =>
   Array.from({ length: jobs }, (_, j) => {
     const job = batch * jobs + j
     return [
