@@ -3,13 +3,13 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
-import { Worker } from "node:worker_threads"
 import { makePolicy, type UnknownPolicy } from "../core/scheduler/policies.ts"
 import type { Scenario } from "../scenarios/schema.ts"
 import { type PolicyRun, type PolicyRunText, runPolicyInto } from "./policyRun.ts"
 import { prepareScenario, type ScenarioLoadError } from "./prepareScenario.ts"
 import type { PolicySummary } from "./results/summary.ts"
 import type { PolicyDistributions } from "./results/distributions.ts"
+import { inOrderOnWorkers } from "./workerPool.ts"
 import { openResultFiles, type RunSummary, writeDistributions, writeSummary } from "./results/writeResults.ts"
 
 export interface RunOptions {
@@ -51,11 +51,17 @@ export const runScenario = (
             done(await runPolicyInto(scenario, policy, (l) => files.jobs.line(l), (l) => files.series.line(l)))
           }
         })
-        : inWorkers(scenario, workers, (output) => {
-          files.jobs.raw(output.jobsCsv)
-          files.series.raw(output.seriesCsv)
-          done(output)
-        }),
+        : inOrderOnWorkers<{ scenario: Scenario; policy: string }, PolicyRunText>(
+          new URL("./policyWorker.mjs", import.meta.url),
+          scenario.policies.map((policy) => ({ scenario, policy })),
+          workers,
+          (output) => {
+            files.jobs.raw(output.jobsCsv)
+            files.series.raw(output.seriesCsv)
+            done(output)
+          },
+          (i) => `policy ${scenario.policies[i]}`
+        ),
       Effect.sync(() => {
         files.jobs.close()
         files.series.close()
@@ -75,46 +81,3 @@ export const runScenario = (
     writeDistributions(options.outDir, { scenario: scenario.name, seed: scenario.seed, version: options.version, policies: distributions })
     return summary
   })
-
-/** Runs the policies on `workers` threads and hands their outputs over in policy order. */
-const inWorkers = (scenario: Scenario, workers: number, onOutput: (o: PolicyRunText) => void): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    const outputs = new Map<number, PolicyRunText>()
-    let next = 0
-    let handedOut = 0
-    const pool: Array<Worker> = []
-    const dispatch = (w: Worker) => {
-      if (handedOut < scenario.policies.length) {
-        const index = handedOut++
-        w.postMessage({ index, scenario, policy: scenario.policies[index] })
-      }
-    }
-    const stopAll = () => pool.forEach((w) => void w.terminate())
-    for (let i = 0; i < workers; i++) {
-      const w = new Worker(new URL("./policyWorker.mjs", import.meta.url))
-      pool.push(w)
-      w.on("message", (m: { index: number; output?: PolicyRunText; error?: string }) => {
-        if (m.error !== undefined) {
-          stopAll()
-          resume(Effect.die(new Error(`policy ${scenario.policies[m.index]} failed in a worker: ${m.error}`)))
-          return
-        }
-        outputs.set(m.index, m.output!)
-        while (outputs.has(next)) {
-          onOutput(outputs.get(next)!)
-          outputs.delete(next)
-          next++
-        }
-        if (next === scenario.policies.length) {
-          stopAll()
-          resume(Effect.void)
-        } else dispatch(w)
-      })
-      w.on("error", (e) => {
-        stopAll()
-        resume(Effect.die(e))
-      })
-      dispatch(w)
-    }
-    return Effect.sync(stopAll)
-    })

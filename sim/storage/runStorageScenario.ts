@@ -5,8 +5,8 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
-import { Worker } from "node:worker_threads"
 import type { StorageScenario } from "../../scenarios/storageSchema.ts"
+import { inOrderOnWorkers } from "../workerPool.ts"
 import { timeseriesCsvHeader, writeDistributions } from "../results/writeResults.ts"
 import { type ConfigurationSummary, objectSizes, runConfiguration, storageSeriesHeader } from "./DurabilitySim.ts"
 
@@ -53,7 +53,13 @@ export const runStorageScenario = (scenario: StorageScenario, options: StorageRu
         done({ name: run.name, summary: run.summary, seriesRows: run.seriesRows, wallMs: performance.now() - started })
       }
     } else {
-      yield* inWorkers(scenario, workers, done)
+      yield* inOrderOnWorkers<{ scenario: StorageScenario }, ConfigurationOutput>(
+        new URL("./storageWorker.mjs", import.meta.url),
+        scenario.configurations.map(() => ({ scenario })),
+        workers,
+        done,
+        (i) => `storage configuration ${scenario.configurations[i]!.name}`
+      )
     }
     const storage: Record<string, ConfigurationSummary> = {}
     for (const o of outputs) storage[o.name] = o.summary
@@ -64,45 +70,4 @@ export const runStorageScenario = (scenario: StorageScenario, options: StorageRu
     writeDistributions(options.outDir, { scenario: scenario.name, seed: scenario.seed, version: options.version, policies: {} })
     fs.writeFileSync(path.join(options.outDir, "timeseries.csv"), timeseriesCsvHeader + "\n")
     return summary
-  })
-
-/** Runs the configurations on `workers` threads and hands their outputs over in scenario order. */
-const inWorkers = (scenario: StorageScenario, workers: number, onOutput: (o: ConfigurationOutput) => void): Effect.Effect<void> =>
-  Effect.async<void>((resume) => {
-    const count = scenario.configurations.length
-    const outputs = new Map<number, ConfigurationOutput>()
-    let next = 0
-    let handedOut = 0
-    const pool: Array<Worker> = []
-    const stopAll = () => pool.forEach((w) => void w.terminate())
-    const dispatch = (w: Worker) => {
-      if (handedOut < count) w.postMessage({ index: handedOut++, scenario })
-    }
-    for (let i = 0; i < workers; i++) {
-      const w = new Worker(new URL("./storageWorker.mjs", import.meta.url))
-      pool.push(w)
-      w.on("message", (m: { index: number; output?: ConfigurationOutput; error?: string }) => {
-        if (m.error !== undefined) {
-          stopAll()
-          resume(Effect.die(new Error(`storage configuration ${scenario.configurations[m.index]!.name} failed in a worker: ${m.error}`)))
-          return
-        }
-        outputs.set(m.index, m.output!)
-        while (outputs.has(next)) {
-          onOutput(outputs.get(next)!)
-          outputs.delete(next)
-          next++
-        }
-        if (next === count) {
-          stopAll()
-          resume(Effect.void)
-        } else dispatch(w)
-      })
-      w.on("error", (e) => {
-        stopAll()
-        resume(Effect.die(e))
-      })
-      dispatch(w)
-    }
-    return Effect.sync(stopAll)
   })
