@@ -1,5 +1,6 @@
 // Per-job state as growable typed arrays indexed by JobId: a million jobs cost tens of MiB,
 // not a million objects, and the scheduler reads them without pointer chasing.
+import { doubledCapacity, resized } from "../collections/typedArrays.ts"
 import { statusCode } from "../domain/lifecycle.ts"
 
 export const Status = {
@@ -12,11 +13,6 @@ export const Status = {
   lost: statusCode("lost")
 } as const
 
-const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A, n: number): A => {
-  const b = new (a.constructor as new (n: number) => A)(n)
-  b.set(a)
-  return b
-}
 
 export class JobTable {
   count = 0
@@ -56,28 +52,27 @@ export class JobTable {
 
   ensure(n: number): void {
     if (n <= this.status.length) return
-    let size = this.status.length
-    while (size < n) size *= 2
-    this.status = grow(this.status, size)
-    this.cpu = grow(this.cpu, size)
-    this.mem = grow(this.mem, size)
-    this.disk = grow(this.disk, size)
-    this.owner = grow(this.owner, size)
-    this.requestedMs = grow(this.requestedMs, size)
-    this.workMs = grow(this.workMs, size)
-    this.submitMs = grow(this.submitMs, size)
-    this.startMs = grow(this.startMs, size)
-    this.endMs = grow(this.endMs, size)
-    this.node = grow(this.node, size)
-    this.attempts = grow(this.attempts, size)
-    this.retries = grow(this.retries, size)
-    this.rejections = grow(this.rejections, size)
-    this.lostCpuMs = grow(this.lostCpuMs, size)
-    this.queueToken = grow(this.queueToken, size)
-    this.missingSinceMs = grow(this.missingSinceMs, size)
-    this.extra = grow(this.extra, size)
-    this.group = grow(this.group, size)
-    this.priceCap = grow(this.priceCap, size)
-    this.minReputation = grow(this.minReputation, size)
+    const size = doubledCapacity(this.status.length, n)
+    this.status = resized(this.status, size)
+    this.cpu = resized(this.cpu, size)
+    this.mem = resized(this.mem, size)
+    this.disk = resized(this.disk, size)
+    this.owner = resized(this.owner, size)
+    this.requestedMs = resized(this.requestedMs, size)
+    this.workMs = resized(this.workMs, size)
+    this.submitMs = resized(this.submitMs, size)
+    this.startMs = resized(this.startMs, size)
+    this.endMs = resized(this.endMs, size)
+    this.node = resized(this.node, size)
+    this.attempts = resized(this.attempts, size)
+    this.retries = resized(this.retries, size)
+    this.rejections = resized(this.rejections, size)
+    this.lostCpuMs = resized(this.lostCpuMs, size)
+    this.queueToken = resized(this.queueToken, size)
+    this.missingSinceMs = resized(this.missingSinceMs, size)
+    this.extra = resized(this.extra, size)
+    this.group = resized(this.group, size)
+    this.priceCap = resized(this.priceCap, size)
+    this.minReputation = resized(this.minReputation, size)
   }
 }

@@ -5,6 +5,7 @@
 // the escrow's remainder returns to the borrower when the job ends. The simulator and the live
 // coordinator drive it through the coordinator's IO, like the coordinator itself.
 import { Either } from "effect"
+import { withRoomFor } from "../collections/typedArrays.ts"
 import type { Coordinator, JobRequest } from "../coordinator/Coordinator.ts"
 import type { JobUnsatisfiable } from "../coordinator/errors.ts"
 import type { JobId, NodeId } from "../domain/ids.ts"
@@ -27,15 +28,6 @@ export interface MarketTotals {
   /** Micro-credits each ended borrower job cost, in the order the jobs ended. */
   readonly jobCostMicro: ReadonlyArray<number>
   readonly refusedForCredits: number
-}
-
-const grow = <A extends Float64Array | Int32Array | Uint8Array>(a: A, n: number): A => {
-  if (n <= a.length) return a
-  let size = a.length
-  while (size < n) size *= 2
-  const b = new (a.constructor as new (n: number) => A)(size)
-  b.set(a)
-  return b
 }
 
 export class Market<E> {
@@ -86,7 +78,7 @@ export class Market<E> {
   /** A lender's node joins the market, posting its collateral. */
   enrollLender(node: number, now: number): void {
     this.reputation.ensure(node + 1)
-    this.lenderEarnings = grow(this.lenderEarnings, node + 1)
+    this.lenderEarnings = withRoomFor(this.lenderEarnings, node + 1)
     const collateral = Math.round(this.settings.collateralPerLender * microPerCredit)
     if (collateral > 0) {
       const account = lenderAccount(node)
@@ -206,13 +198,13 @@ export class Market<E> {
   private ensure(n: number): void {
     if (n <= this.heldTotal.length) return
     const old = this.pendingMicro.length
-    this.heldTotal = grow(this.heldTotal, n)
-    this.heldPerInstance = grow(this.heldPerInstance, n)
-    this.paid = grow(this.paid, n)
-    this.alone = grow(this.alone, n)
-    this.pendingMicro = grow(this.pendingMicro, n)
+    this.heldTotal = withRoomFor(this.heldTotal, n)
+    this.heldPerInstance = withRoomFor(this.heldPerInstance, n)
+    this.paid = withRoomFor(this.paid, n)
+    this.alone = withRoomFor(this.alone, n)
+    this.pendingMicro = withRoomFor(this.pendingMicro, n)
     this.pendingMicro.fill(-1, old)
-    this.pendingNode = grow(this.pendingNode, n)
+    this.pendingNode = withRoomFor(this.pendingNode, n)
   }
 
   private cost(job: number, node: number, usage: Usage): number {

@@ -5,6 +5,7 @@
 // Adaptive replication trusts a node only when the score's lower bound is high AND it has a run of
 // consecutive verified results, so a cheater cannot coast on one lucky streak. Trust looks at
 // honesty alone; the score the marketplace ranks by includes reliability and uptime.
+import { doubledCapacity, resized } from "../collections/typedArrays.ts"
 export interface ReputationSettings {
   /** Prior pseudo-counts (alpha = beta = prior: a uniform-ish start at 0.5). */
   readonly prior: number
@@ -36,11 +37,6 @@ export interface ReputationView {
   readonly verifiedStreak: number
 }
 
-const grow = <A extends Float64Array | Int32Array>(a: A, n: number): A => {
-  const b = new (a.constructor as new (n: number) => A)(n)
-  b.set(a)
-  return b
-}
 
 export class ReputationBook {
   private honestA = new Float64Array(16)
@@ -57,15 +53,14 @@ export class ReputationBook {
   /** Makes room for nodes 0..n-1. */
   ensure(n: number): void {
     if (n > this.honestA.length) {
-      let size = this.honestA.length
-      while (size < n) size *= 2
-      this.honestA = grow(this.honestA, size)
-      this.honestB = grow(this.honestB, size)
-      this.reliableA = grow(this.reliableA, size)
-      this.reliableB = grow(this.reliableB, size)
-      this.streak = grow(this.streak, size)
-      this.onlineMs = grow(this.onlineMs, size)
-      this.enrolledMs = grow(this.enrolledMs, size)
+      const size = doubledCapacity(this.honestA.length, n)
+      this.honestA = resized(this.honestA, size)
+      this.honestB = resized(this.honestB, size)
+      this.reliableA = resized(this.reliableA, size)
+      this.reliableB = resized(this.reliableB, size)
+      this.streak = resized(this.streak, size)
+      this.onlineMs = resized(this.onlineMs, size)
+      this.enrolledMs = resized(this.enrolledMs, size)
     }
     const p = this.settings.prior
     for (let i = this.count; i < n; i++) {

@@ -2,13 +2,9 @@
 // per-dimension maximum free capacity over online nodes. The tree answers "first node at or
 // after i where this job fits" in O(log N) in practice, which is what lets placement stay cheap
 // at 10,000 nodes; scoring policies still scan, but only after the tree says something fits.
+import { resized } from "../collections/typedArrays.ts"
 import type { NodeSpec } from "../domain/node.ts"
 
-const grow = <A extends Int32Array | Float64Array | Uint8Array>(a: A, n: number): A => {
-  const b = new (a.constructor as new (n: number) => A)(n)
-  b.set(a)
-  return b
-}
 
 export class ClusterState {
   count = 0
@@ -63,17 +59,17 @@ export class ClusterState {
   }
 
   private growTo(n: number): void {
-    this.online = grow(this.online, n)
-    this.capCpu = grow(this.capCpu, n)
-    this.capMem = grow(this.capMem, n)
-    this.capDisk = grow(this.capDisk, n)
-    this.freeCpu = grow(this.freeCpu, n)
-    this.freeMem = grow(this.freeMem, n)
-    this.freeDisk = grow(this.freeDisk, n)
-    this.speed = grow(this.speed, n)
-    this.price = grow(this.price, n)
-    this.reputation = grow(this.reputation, n)
-    this.region = grow(this.region, n)
+    this.online = resized(this.online, n)
+    this.capCpu = resized(this.capCpu, n)
+    this.capMem = resized(this.capMem, n)
+    this.capDisk = resized(this.capDisk, n)
+    this.freeCpu = resized(this.freeCpu, n)
+    this.freeMem = resized(this.freeMem, n)
+    this.freeDisk = resized(this.freeDisk, n)
+    this.speed = resized(this.speed, n)
+    this.price = resized(this.price, n)
+    this.reputation = resized(this.reputation, n)
+    this.region = resized(this.region, n)
     let size = this.size
     while (size < n) size *= 2
     if (size !== this.size) {
