@@ -179,6 +179,7 @@ export class Coordinator {
         this.lastSeenMs[id] = now
         this.cluster.setOnline(id, true)
         this.policy.nodeChanged?.(id)
+        this.policy.nodeAvailability?.(this.ctx, id, true)
         this.dirty = true
         this.io.send(id, { _tag: "Registered", nodeId: id, session: message.session })
         return Either.right(undefined)
@@ -350,6 +351,8 @@ export class Coordinator {
     const from = statusCodes[j.status[job]!]!
     j.status[job] = Status[to]
     j.endMs[job] = this.now
+    // A lost attempt was reported by loseAttempt already.
+    if ((from === "placed" || from === "running") && to !== "lost") this.policy.attemptEnded?.(this.ctx, job, j.node[job]!, to)
     this.io.transition(job as JobId, from, to, j.node[job]!, this.now)
   }
 
@@ -362,6 +365,7 @@ export class Coordinator {
 
   private nodeLost(node: number): void {
     this.cluster.setOnline(node, false)
+    this.policy.nodeAvailability?.(this.ctx, node, false)
     this.loseJobsOn(node)
     this.policy.nodeChanged?.(node)
   }
@@ -380,6 +384,7 @@ export class Coordinator {
     const j = this.jobs
     const from = statusCodes[j.status[job]!]!
     if (j.startMs[job]! >= 0) j.lostCpuMs[job] = j.lostCpuMs[job]! + (this.now - j.startMs[job]!) * j.cpu[job]!
+    this.policy.attemptEnded?.(this.ctx, job, node, "lost")
     if (j.retries[job]! < this.config.maxRetries) {
       j.retries[job]!++
       this.requeue(job, from, node)

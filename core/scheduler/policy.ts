@@ -29,7 +29,17 @@ export interface SchedulingPolicy {
   schedule(ctx: SchedulingContext): void
   /** Told whenever a node's allocation or availability changes (for policies that cache plans). */
   nodeChanged?(node: number): void
+  /**
+   * Told when a job's attempt on a node ends, before the job is requeued or closed: what a live
+   * coordinator observes too (start and end times, the node), which is all a learning policy may use.
+   */
+  attemptEnded?(ctx: SchedulingContext, job: number, node: number, outcome: AttemptOutcome): void
+  /** Told when the coordinator sees a node register (a new session) or declares it gone. */
+  nodeAvailability?(ctx: SchedulingContext, node: number, online: boolean): void
 }
+
+/** How an attempt ended: the job's own result, cancelled by its borrower, or lost with its node. */
+export type AttemptOutcome = "succeeded" | "failed" | "cancelled" | "lost"
 
 /** Picks a node for one job, or -1 when it fits nowhere right now. */
 export type NodeSelector = (ctx: SchedulingContext, job: number) => number
