@@ -1,1 +1,3 @@
 export * from "./stats.ts"
+export * from "./inference.ts"
+export * from "./fairness.ts"
