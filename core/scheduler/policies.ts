@@ -1,6 +1,13 @@
-// The baseline policies by their command-line names.
+// The baseline policies by their command-line names (the literature's baselines live in baselines/).
 import { Data, Either, Schema } from "effect"
 import type { Prng } from "../random/prng.ts"
+import { easyPlusPlus } from "./baselines/easyPlusPlus.ts"
+import { HTCondorMatchmaking } from "./baselines/htcondor.ts"
+import { powerOfD } from "./baselines/powerOfD.ts"
+import { priorityBackfilling } from "./baselines/priorityBackfilling.ts"
+import { f1Key, unicepKey, wfp3Key } from "./baselines/priorityFunctions.ts"
+import { balancedAllocation, mostAllocated, tetrisAlignment } from "./baselines/scoring.ts"
+import { shortestJobFirst } from "./baselines/sjf.ts"
 import { EasyBackfilling, passOver, strictOrder } from "./disciplines.ts"
 import type { SchedulingPolicy } from "./policy.ts"
 import { bestFit, firstFit, leastAllocated, marketMatch, randomFit, roundRobin } from "./selectors.ts"
@@ -12,7 +19,17 @@ const registry = {
   "round-robin": () => passOver("round-robin", roundRobin()),
   "least-allocated": () => passOver("least-allocated", leastAllocated),
   easy: () => new EasyBackfilling("easy", firstFit),
-  marketplace: () => passOver("marketplace", marketMatch)
+  marketplace: () => passOver("marketplace", marketMatch),
+  sjf: () => shortestJobFirst("sjf"),
+  "easy++": () => easyPlusPlus("easy++"),
+  f1: () => priorityBackfilling("f1", f1Key),
+  wfp3: () => priorityBackfilling("wfp3", wfp3Key),
+  unicep: () => priorityBackfilling("unicep", unicepKey),
+  "most-allocated": () => passOver("most-allocated", mostAllocated),
+  balanced: () => passOver("balanced", balancedAllocation),
+  tetris: () => passOver("tetris", tetrisAlignment),
+  htcondor: () => new HTCondorMatchmaking("htcondor"),
+  "power-of-d": (rng: Prng) => passOver("power-of-d", powerOfD(rng, 2))
 } satisfies Record<string, (rng: Prng) => SchedulingPolicy>
 
 export const policyNames = Object.keys(registry) as ReadonlyArray<keyof typeof registry>
