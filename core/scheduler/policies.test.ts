@@ -5,7 +5,9 @@ import { Coordinator, type CoordinatorConfig, type JobRequest } from "../coordin
 import type { JobId, NodeId } from "../domain/ids.ts"
 import type { CoordinatorMessage } from "../domain/messages.ts"
 import { Prng } from "../random/prng.ts"
+import { f1Score, unicepScore, wfp3Score } from "./baselines/priorityFunctions.ts"
 import { makePolicy, type PolicyName, policyNames } from "./policies.ts"
+import type { SchedulingContext } from "./policy.ts"
 import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
 
 const request = (caps: Caps, requestedTimeMs = 1000): JobRequest => jobRequest(caps, requestedTimeMs)
@@ -29,9 +31,27 @@ const harness = (
   const p = makePolicy(policy, Prng.fromSeed(options.seed ?? 1))
   if (Either.isLeft(p)) throw p.left
   const config = { heartbeatTimeoutMs: 1000, maxRetries: 10, scanDepth: 256, ...options.config }
-  const coordinator = new Coordinator(p.right, {
+  /** Terminal transitions per job; a job must reach exactly one and never move after it. */
+  const ended = new Map<number, number>()
+  // Time-dependent priorities (wfp3, unicep) are judged as of the last pass the coordinator ran.
+  let lastPassMs = -1
+  const inner = p.right
+  const recorded = new Proxy(inner, {
+    get(target, prop) {
+      if (prop === "schedule") return (ctx: SchedulingContext) => {
+        lastPassMs = ctx.now
+        target.schedule(ctx)
+      }
+      const v: unknown = Reflect.get(target, prop)
+      return typeof v === "function" ? v.bind(target) : v
+    }
+  })
+  const coordinator = new Coordinator(recorded, {
     send: (node, message) => sent.push({ node, message }),
-    transition: () => {}
+    transition: (job, _from, to) => {
+      expect(ended.has(job), `job ${job} moved to ${to} after it ended`).toBe(false)
+      if (to === "succeeded" || to === "failed" || to === "cancelled" || to === "lost") ended.set(job, (ended.get(job) ?? 0) + 1)
+    }
   }, config)
   const specs = nodes.map((caps, i) => nodeSpec(i, caps))
   const sessions = specs.map(() => 0)
@@ -82,14 +102,17 @@ const harness = (
     }, now)
     expect(Either.isRight(r)).toBe(true)
   }
-  return { coordinator, specs, sent, assigns, submit, started, finished, register, heartbeat }
+  return { coordinator, specs, sent, assigns, submit, started, finished, register, heartbeat, ended, lastPassMs: () => lastPassMs }
 }
 
 const nodesOf = (as: ReadonlyArray<Assigned>) => as.map((a) => a.node)
 
 describe("makePolicy", () => {
   it("builds every named policy under its own name and rejects unknown names", () => {
-    expect([...policyNames].sort()).toEqual(["best-fit", "easy", "fcfs", "least-allocated", "marketplace", "random", "round-robin"])
+    expect([...policyNames].sort()).toEqual([
+      "balanced", "best-fit", "easy", "easy++", "f1", "fcfs", "htcondor", "least-allocated", "marketplace",
+      "most-allocated", "power-of-d", "random", "round-robin", "sjf", "tetris", "unicep", "wfp3"
+    ])
     for (const name of policyNames) {
       const p = makePolicy(name, Prng.fromSeed(1))
       expect(Either.isRight(p) && p.right.name).toBe(name)
@@ -146,6 +169,38 @@ const fitsSomewhere = (
     used[n]![1] + j.mem[job]! <= s.resources.memoryMiB &&
     used[n]![2] + j.disk[job]! <= s.resources.diskMiB
   )
+}
+
+/**
+ * The queued jobs that must fit nowhere after a pass: a strict or backfilling policy stops at the
+ * first job of its order that fits nowhere (later ones may fit but wait, or be refused by the
+ * reservation); a pass-over policy leaves no queued job that fits somewhere.
+ */
+const mustFitNowhere = (name: PolicyName, h: ReturnType<typeof harness>, queued: ReadonlyArray<number>, now: number): ReadonlyArray<number> => {
+  const j = h.coordinator.jobs
+  const first = (key: (job: number) => number) => {
+    let best = queued[0]!
+    for (const job of queued) if (key(job) < key(best)) best = job
+    return [best]
+  }
+  const r = (job: number) => j.requestedMs[job]! / 1000
+  const w = (job: number) => (now - j.submitMs[job]!) / 1000
+  switch (name) {
+    case "fcfs":
+    case "easy":
+    case "easy++":
+      return queued.slice(0, 1)
+    case "sjf":
+      return first((job) => j.requestedMs[job]!)
+    case "f1":
+      return first((job) => f1Score(r(job), j.cpu[job]!, j.submitMs[job]! / 1000))
+    case "wfp3":
+      return first((job) => wfp3Score(r(job), j.cpu[job]!, w(job)))
+    case "unicep":
+      return first((job) => unicepScore(r(job), j.cpu[job]!, w(job)))
+    default:
+      return queued
+  }
 }
 
 describe("every policy is safe", () => {
@@ -221,8 +276,7 @@ describe("every policy is safe", () => {
                   const queued: Array<number> = []
                   for (let c = q.next(0); c >= 0; c = q.next(c + 1)) queued.push(q.jobAt(c))
                   if (queued.length > 0) {
-                    const strict = name === "fcfs" || name === "easy"
-                    for (const job of strict ? queued.slice(0, 1) : queued) {
+                    for (const job of mustFitNowhere(name, h, queued, h.lastPassMs())) {
                       expect(fitsSomewhere(h, online, used, job)).toBe(false)
                     }
                   }
@@ -258,6 +312,24 @@ describe("every policy is safe", () => {
                 expect(h.coordinator.cluster.freeMem[n]).toBe(nodes[n]![1] - used[n]![1])
               }
             }
+            // Drain: every node comes back and every job runs to its end, so each accepted job
+            // ends exactly once (no policy starves a job on an idle cluster).
+            nodes.forEach((_, n) => {
+              if (online[n]) return
+              h.register(n, now)
+              online[n] = true
+            })
+            for (let round = 0; round < 500 && (h.coordinator.queue.length > 0 || active.size > 0); round++) {
+              now += 10
+              h.coordinator.flush(now)
+              absorb()
+              for (const a of [...active.values()]) {
+                h.finished(a, now)
+                drop(a.job)
+              }
+            }
+            expect(h.coordinator.queue.length).toBe(0)
+            for (let job = 0; job < h.coordinator.jobs.count; job++) expect(h.ended.get(job), `job ${job}`).toBe(1)
           }
         ),
         { numRuns: 150 }
