@@ -25,7 +25,7 @@ export interface MicroVmOptions {
   readonly accelerator: Accelerator
   /** Restore this snapshot (made by `snapshot` from a VM of the same shape) instead of booting. */
   readonly restoreFrom?: string
-  /** Formatted ext4 image of shape.diskMiB bytes, copied as the VM's job disk. */
+  /** Formatted ext4 image of shape.diskMiB bytes, copied as the VM's job disk (with restoreFrom: the snapshot's .disk). */
   readonly diskTemplate: string
   /** Where the VM's sockets, disk and console log live (a fresh directory is made inside). */
   readonly runDir: string
@@ -237,7 +237,7 @@ export class MicroVm {
     }
   }
 
-  private async qmp(commands: ReadonlyArray<object>, until: (reply: any) => boolean = () => true): Promise<void> {
+  private async qmp(commands: ReadonlyArray<object>, until: (reply: any) => boolean, whilePaused: () => void): Promise<void> {
     const socket = await connectWithRetry(path.join(this.dir, "qmp.sock"), Date.now() + 5000, () => this.alive)
     try {
       let buffer = ""
@@ -272,20 +272,28 @@ export class MicroVm {
         if (until(status)) break
         await new Promise((r) => setTimeout(r, 20))
       }
+      whilePaused()
       await send({ execute: "cont" })
     } finally {
       socket.destroy()
     }
   }
 
-  /** Saves this idle, ready VM's state to `file` (for `restoreFrom`), then lets it run on. */
+  /**
+   * Saves this idle, ready VM's memory to `file` and its job disk (which the guest has mounted and
+   * synced) to `file`.disk, the pair `restoreFrom` needs, then lets the VM run on.
+   */
   async snapshot(file: string): Promise<void> {
     const partial = `${file}.${this.id}.partial`
     try {
-      await this.qmp([{ execute: "migrate", arguments: { uri: `exec:cat > ${partial}` } }], (s) => s?.status === "completed")
+      await this.qmp([{ execute: "migrate", arguments: { uri: `exec:cat > ${partial}` } }], (s) => s?.status === "completed", () => {
+        execFileSync("cp", ["--sparse=always", path.join(this.dir, "job.ext4"), `${partial}.disk`])
+      })
+      fs.renameSync(`${partial}.disk`, `${file}.disk`)
       fs.renameSync(partial, file)
     } catch (e) {
       fs.rmSync(partial, { force: true })
+      fs.rmSync(`${partial}.disk`, { force: true })
       throw this.failure("snapshot", e instanceof Error ? e.message : String(e))
     }
   }
