@@ -6,7 +6,7 @@ import type { NodeSelector, SchedulingContext } from "../policy.ts"
 import { firstAllowedFit } from "../selectors.ts"
 
 /** A node's score for a request of (cpu, mem, disk); only called where the request fits. */
-type NodeScore = (c: ClusterState, node: number, cpu: number, mem: number, disk: number) => number
+export type NodeScore = (c: ClusterState, node: number, cpu: number, mem: number, disk: number) => number
 
 /** Fraction of a resource requested after placement, (allocated + request) / capacity. */
 const requestedFraction = (cap: number, free: number, req: number): number => (cap - free + req) / cap
