@@ -103,7 +103,10 @@ class MarkedStream {
       this.onEnd()
       return
     }
-    const keep = Math.min(this.pending.length, this.marker.length - 1)
+    // Hold back only a tail that could be the start of the marker (usually nothing: the marker is
+    // random hex and text rarely ends in a run of hex digits matching it).
+    let keep = Math.min(this.pending.length, this.marker.length - 1)
+    while (keep > 0 && !this.pending.subarray(this.pending.length - keep).equals(this.marker.subarray(0, keep))) keep--
     this.deliver(this.pending.subarray(0, this.pending.length - keep))
     this.pending = this.pending.subarray(this.pending.length - keep)
   }
