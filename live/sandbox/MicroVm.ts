@@ -47,6 +47,13 @@ export const hostTscKhz = (): number => {
 
 let vmCounter = 0
 
+/** Every QEMU this process started and that still runs: killed when the process exits, whatever the cause. */
+const running = new Set<ChildProcess>()
+let exitHookInstalled = false
+const killAllOnExit = () => {
+  for (const child of running) child.kill("SIGKILL")
+}
+
 /** Host CPU time (user + system) of a process, in ms; 0 when it is gone. */
 const processCpuMs = (pid: number | undefined): number => {
   if (pid === undefined) return 0
@@ -173,7 +180,13 @@ export class MicroVm {
     this.process.stderr!.on("data", (d: Buffer) => {
       this.qemuStderr = (this.qemuStderr + d.toString()).slice(-4000)
     })
+    running.add(this.process)
+    if (!exitHookInstalled) {
+      exitHookInstalled = true
+      process.once("exit", killAllOnExit)
+    }
     this.process.on("exit", () => {
+      running.delete(this.process)
       this.exited = true
       for (const w of this.exitWaiters.splice(0)) w()
     })
@@ -229,7 +242,7 @@ export class MicroVm {
         vm.exitWaiters.push(onExit)
         if (vm.exited) return onExit()
         vm.ctl.on("data", onData)
-        vm.ctl.write("PING\n")
+        vm.ctl.write(`PING ${Math.floor(Date.now() / 1000)}\n`)
       })
       vm.readyMs = Date.now() - started
       return vm
@@ -317,13 +330,11 @@ export class MicroVm {
     const marker = Buffer.from(nonce)
     const env: Record<string, string> = { PATH: "/usr/local/bin:/usr/bin:/bin", HOME: "/tmp", LANG: "C.UTF-8", ...job.env }
     const argv = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...job.command]
-    const archive = encodeTar([
-      { path: ".cc/argv", bytes: Buffer.from(argv.map((a) => `${a}\0`).join("")) },
-      { path: ".cc/seed", bytes: randomBytes(64) },
-      ...job.inputs.map((i) => ({ path: `in/${i.path}`, bytes: i.bytes }))
-    ])
-    const header = `JOB ${archive.length} ${job.timeoutMs} ${job.maxProcesses} ${job.memoryMiB * 1024 * 1024} ${Math.floor(Date.now() / 1000)} ${nonce} ${job.network ? 1 : 0}\n`
-    const bytesIn = archive.length
+    const argvBytes = Buffer.from(argv.map((a) => `${a}\0`).join(""))
+    const archive = job.inputs.length === 0 ? new Uint8Array(0) : encodeTar(job.inputs.map((i) => ({ path: `in/${i.path}`, bytes: i.bytes })))
+    const seed = [...randomBytes(32)].map((b) => `\\0${b.toString(8).padStart(3, "0")}`).join("")
+    const header = `JOB ${argv.length} ${archive.length} ${job.timeoutMs} ${job.maxProcesses} ${job.memoryMiB * 1024 * 1024} ${nonce} ${job.network ? 1 : 0} ${seed}\n`
+    const bytesIn = argvBytes.length + archive.length
     const captureMax = this.options.captureBytesMax ?? 1 << 20
     const started = Date.now()
     const cpuBefore = processCpuMs(this.pid)
@@ -439,7 +450,8 @@ export class MicroVm {
       this.exitWaiters.push(onExit)
       if (this.exited) return onExit()
       this.ctl.write(header)
-      this.ctl.write(archive)
+      this.ctl.write(argvBytes)
+      if (archive.length > 0) this.ctl.write(archive)
     })
   }
 

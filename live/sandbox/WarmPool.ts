@@ -47,6 +47,8 @@ export class WarmPool {
   private readonly startingByShape = new Map<string, number>()
   private readonly refillFailures = new Map<string, number>()
   private readonly snapshotting = new Set<string>()
+  /** Every VM this pool started that has not exited, ready or handed out: close() kills them all. */
+  private readonly started = new Set<MicroVm>()
   private live = 0
   private starting = 0
   private closed = false
@@ -111,7 +113,7 @@ export class WarmPool {
 
   async close(): Promise<void> {
     this.closed = true
-    const all = [...this.ready.values()].flat()
+    const all = [...this.started]
     this.ready.clear()
     for (const vm of all) vm.kill()
     await Promise.all(all.map((vm) => vm.exitedPromise()))
@@ -158,7 +160,13 @@ export class WarmPool {
     this.startingByShape.set(key, (this.startingByShape.get(key) ?? 0) + 1)
     try {
       const vm = await this.startVm(shape)
+      if (this.closed) {
+        vm.kill()
+        throw new Error("the warm pool is closed")
+      }
+      this.started.add(vm)
       void vm.exitedPromise().then(() => {
+        this.started.delete(vm)
         this.live--
         const list = this.ready.get(key)
         if (list?.includes(vm)) list.splice(list.indexOf(vm), 1)
@@ -228,13 +236,13 @@ export class WarmPool {
         this.start(shape).then(
           (vm) => {
             this.refillFailures.delete(key)
-            if (this.closed) return vm.kill()
             const list = this.ready.get(key) ?? []
             list.push(vm)
             this.ready.set(key, list)
             this.wake()
           },
           (e) => {
+            if (this.closed) return
             this.refillFailures.set(key, (this.refillFailures.get(key) ?? 0) + 1);
             (this.options.onBackgroundError ?? console.error)(e)
             // Back off, then try again (up to three failures in a row per shape).

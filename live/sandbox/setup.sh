@@ -100,6 +100,7 @@ prepare_image_root() {
   local root="$1"
   mkdir -p "$root"/{in,out,tmp,proc,dev,usr/libexec/crowdcloud}
   cp /bin/busybox "$root/usr/libexec/crowdcloud/busybox"
+  ln -sf busybox "$root/usr/libexec/crowdcloud/env"
   grep -q '^job:' "$root/etc/passwd" 2>/dev/null || printf 'job:x:1000:1000:sandboxed job:/tmp:/bin/sh\n' >>"$root/etc/passwd"
   grep -q '^job:' "$root/etc/group" 2>/dev/null || printf 'job:x:1000:\n' >>"$root/etc/group"
   chmod 1777 "$root/tmp"
@@ -121,30 +122,41 @@ printf 'root:x:0:\n' >"$bb/etc/group"
 prepare_image_root "$bb"
 make_squashfs "$bb" "$work/busybox.img"
 
-# ---- python image: Debian minbase + python3, without docs, locales, apt lists and caches
-python_img="$guest_root/$python_recipe.img"
-if [ ! -f "$python_img" ]; then
-  log "building the python image with debootstrap ($suite, minbase + python3); takes a few minutes"
-  py="$work/python-root"
+# ---- python image: Debian minbase + python3, without docs, locales, apt lists and caches. The
+# debootstrap result is cached as a tarball under its own recipe name (it is the slow step); the
+# image itself is rebuilt from it whenever this script's recipe changes.
+python_rootfs="$guest_root/$python_recipe.rootfs.tar.zst"
+py="$work/python-root"
+if [ ! -f "$python_rootfs" ]; then
+  log "debootstrapping the python root file system ($suite, minbase + python3); takes a few minutes"
   debootstrap --variant=minbase --include=python3 "$suite" "$py" "$mirror" >"$work/debootstrap.log" 2>&1 \
     || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
   rm -rf "$py"/usr/share/{doc,man,info,locale,lintian,linda} "$py"/var/cache/apt/* "$py"/var/lib/apt/lists/* \
     "$py"/var/cache/debconf/*-old "$py"/var/log/*
   find "$py" -name __pycache__ -prune -exec rm -rf {} +
-  prepare_image_root "$py"
-  make_squashfs "$py" "$work/python.img"
-  mv "$work/python.img" "$python_img"
+  tar -C "$py" --numeric-owner -cf - . | zstd -q -T0 -o "$python_rootfs.partial"
+  mv "$python_rootfs.partial" "$python_rootfs"
+else
+  log "building the python image from the cached root file system"
+  mkdir -p "$py"
+  zstd -qdc "$python_rootfs" | tar -C "$py" --numeric-owner -xf -
 fi
+prepare_image_root "$py"
+make_squashfs "$py" "$work/python.img"
 
 # ---- publish atomically
 mkdir -p "$work/publish"
-mv "$work/vmlinuz" "$work/initramfs.cpio.gz" "$work/busybox.img" "$work/publish/"
-ln "$python_img" "$work/publish/python.img" 2>/dev/null || cp "$python_img" "$work/publish/python.img"
+mv "$work/vmlinuz" "$work/initramfs.cpio.gz" "$work/busybox.img" "$work/python.img" "$work/publish/"
 cat >"$work/publish/manifest.json" <<EOF
 { "recipe": "$recipe", "kernel": "$kver", "suite": "$suite", "python": "$python_recipe",
   "images": ["busybox", "python"], "builtAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)" }
 EOF
 rm -rf "$out"
 mv "$work/publish" "$out"
+# Artifacts, disk templates and snapshots of older recipes are never used again.
+for old in "$guest_root"/* "$guest_root"/runtime/*; do
+  name="$(basename "$old")"
+  if [[ "$name" =~ ^[0-9a-f]{12}$ ]] && [ "$name" != "$recipe" ]; then rm -rf "$old"; fi
+done
 log "guest artifacts ready in $out ($(du -sh "$out" | cut -f1))"
 echo "$out"
