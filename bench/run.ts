@@ -46,3 +46,10 @@ if (scale.withinTargets === false) missed(`scale-10k missed its targets: ${scale
 const storage = benchStorageDurability(smoke)
 console.log("storage-durability", storage, "->", writeBenchResult(`storage-durability${suffix}`, storage))
 if (storage.withinTargets === false) missed(`storage-durability missed its target: ${storage.wallS} s wall (max ${storage.targets.wallSMax})`)
+
+// The QEMU sandbox's start-up figures (needs `npm run setup:live`): microVM boot, cold (snapshot
+// restore) and warm-pool submit-to-running latency. Target from the live-mode issue: warm p50 < 100 ms.
+const { benchSandbox } = await import("../live/sandbox/sandbox.bench.ts")
+const sandbox = await benchSandbox(smoke)
+console.log("sandbox", sandbox, "->", writeBenchResult(`sandbox${suffix}`, sandbox))
+if (!sandbox.withinTargets) missed(`sandbox missed its target: warm submit-to-running p50 ${sandbox.warmStartMsP50} ms (max ${sandbox.targets.warmStartMsP50Max})`, false)

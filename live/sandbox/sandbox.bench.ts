@@ -72,7 +72,11 @@ export const benchSandbox = async (smoke: boolean) => {
   const restore = await Effect.runPromise(submitToRunning({ warmPoolSize: 0, snapshots: true, maxVms: 2 }, n + 1))
   const warm = await Effect.runPromise(submitToRunning({ warmPoolSize: 1, snapshots: true, maxVms: 2, warmShapes: [shape] }, smoke ? 5 : 30))
   const restoreLatencies = restore.latencies.slice(1)
+  const targets = { warmStartMsP50Max: 100 }
+  const warmStartMsP50 = round(quantile(warm.latencies, 0.5))
   return {
+    targets,
+    withinTargets: warmStartMsP50 < targets.warmStartMsP50Max,
     accelerator: warm.accelerator,
     shape,
     job: "echo running",
@@ -82,7 +86,7 @@ export const benchSandbox = async (smoke: boolean) => {
     bootSubmitToRunningMsP50: round(quantile(boot.latencies, 0.5)),
     coldStartMsP50: round(quantile(restoreLatencies, 0.5)),
     coldStartMsP95: round(quantile(restoreLatencies, 0.95)),
-    warmStartMsP50: round(quantile(warm.latencies, 0.5)),
+    warmStartMsP50,
     warmStartMsP95: round(quantile(warm.latencies, 0.95)),
     warmJobWallMsP50: round(quantile(warm.walls, 0.5)),
     warmHandOuts: warm.stats.warmHandOuts,
