@@ -332,7 +332,7 @@ export class MicroVm {
     const argv = [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...job.command]
     const argvBytes = Buffer.from(argv.map((a) => `${a}\0`).join(""))
     const archive = job.inputs.length === 0 ? new Uint8Array(0) : encodeTar(job.inputs.map((i) => ({ path: `in/${i.path}`, bytes: i.bytes })))
-    const seed = [...randomBytes(32)].map((b) => `\\0${b.toString(8).padStart(3, "0")}`).join("")
+    const seed = [...randomBytes(16)].map((b) => `\\0${b.toString(8).padStart(3, "0")}`).join("")
     const header = `JOB ${argv.length} ${archive.length} ${job.timeoutMs} ${job.maxProcesses} ${job.memoryMiB * 1024 * 1024} ${nonce} ${job.network ? 1 : 0} ${seed}\n`
     const bytesIn = argvBytes.length + archive.length
     const captureMax = this.options.captureBytesMax ?? 1 << 20

@@ -6,6 +6,7 @@
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Either, Exit } from "effect"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { JobId, NodeId, RegionId, UserId } from "../../core/domain/ids.ts"
@@ -238,4 +239,30 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(result.outputs.map((o) => [o.path, text(o.bytes)])).toEqual([["p.txt", "partial\n"]])
       yield* stillServes
     }))
+})
+
+// A lender who allows network: the job gets a NIC behind QEMU's user-mode NAT (10.0.2.15, gateway
+// 10.0.2.2). Its own sandbox, after the suite above has closed, so at most one VM runs here.
+layer(layerQemuSandbox({ allowNetwork: true, warmPoolSize: 0, maxVms: 1 }), { timeout: 120_000 })("QEMU sandbox, network allowed", (it) => {
+  it.effect("a job that asks for network reaches a TCP server through the NAT", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* QemuSandbox
+      const received = yield* Effect.acquireRelease(
+        Effect.async<{ port: number; data: Promise<string>; server: net.Server }>((resume) => {
+          let deliver: (s: string) => void = () => undefined
+          const data = new Promise<string>((r) => (deliver = r))
+          const server = net.createServer((socket) => {
+            let text = ""
+            socket.on("data", (d) => (text += d.toString()))
+            socket.on("end", () => deliver(text))
+          })
+          server.listen(0, "127.0.0.1", () => resume(Effect.succeed({ port: (server.address() as net.AddressInfo).port, data, server })))
+        }),
+        ({ server }) => Effect.sync(() => server.close())
+      )
+      const result = yield* sandbox.run(job(busybox, ["sh", "-c", `ip -4 addr show eth0 | grep -o '10.0.2.15'; echo hello-from-guest | nc 10.0.2.2 ${received.port}`], { network: true }))
+      expect(result.stdout).toBe("10.0.2.15\n")
+      expect(result.exitCode).toBe(0)
+      expect(yield* Effect.promise(() => received.data)).toBe("hello-from-guest\n")
+    }).pipe(Effect.scoped))
 })
