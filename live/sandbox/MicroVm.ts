@@ -47,6 +47,13 @@ export const hostTscKhz = (): number => {
 
 let vmCounter = 0
 
+let setprivPath: string | null | undefined
+/** util-linux setpriv, if present (Debian: always, it is in util-linux). */
+const pdeathsigWrapper = (): string | undefined => {
+  if (setprivPath === undefined) setprivPath = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => fs.existsSync(p)) ?? null
+  return setprivPath ?? undefined
+}
+
 /** Every QEMU this process started and that still runs: killed when the process exits, whatever the cause. */
 const running = new Set<ChildProcess>()
 let exitHookInstalled = false
@@ -176,7 +183,10 @@ export class MicroVm {
       ...(shape.network ? ["-netdev", "user,id=net0", "-device", "virtio-net-device,netdev=net0"] : []),
       ...(options.restoreFrom ? ["-incoming", `exec:cat ${options.restoreFrom}`] : [])
     ]
-    this.process = spawn(artifacts.qemu, args, { stdio: ["ignore", "ignore", "pipe"] })
+    // setpriv --pdeathsig: QEMU dies with the process that started it, even on SIGKILL (no exit hook runs then).
+    this.process = pdeathsigWrapper() === undefined
+      ? spawn(artifacts.qemu, args, { stdio: ["ignore", "ignore", "pipe"] })
+      : spawn(pdeathsigWrapper()!, ["--pdeathsig", "KILL", artifacts.qemu, ...args], { stdio: ["ignore", "ignore", "pipe"] })
     this.process.stderr!.on("data", (d: Buffer) => {
       this.qemuStderr = (this.qemuStderr + d.toString()).slice(-4000)
     })
@@ -486,8 +496,22 @@ export const diskTemplate = (cacheDir: string, diskMiB: number): string => {
   return file
 }
 
+const processAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/** The shared run directory, cleared of what VMs of dead processes left behind (their disks, sockets). */
 export const defaultRunDir = (): string => {
   const dir = path.join(os.tmpdir(), "crowdcloud-sandbox")
   fs.mkdirSync(dir, { recursive: true })
+  for (const entry of fs.readdirSync(dir)) {
+    const owner = /^vm(\d+)-/.exec(entry)
+    if (owner && !processAlive(Number(owner[1]))) fs.rmSync(path.join(dir, entry), { recursive: true, force: true })
+  }
   return dir
 }

@@ -4,7 +4,7 @@
 // one sandbox (at most 2 VMs at once, the machine's budget). Needs live/sandbox/setup.sh to have run:
 // without it the layer fails with GuestArtifactsMissing, whose message says so.
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Either, Exit } from "effect"
+import { Deferred, Effect, Either, Exit, Fiber } from "effect"
 import * as fs from "node:fs"
 import * as net from "node:net"
 import * as os from "node:os"
@@ -173,6 +173,21 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(yield* refused({ ...job(busybox, ["true"]), image: "windows" })).toContain('unknown image "windows"')
       expect(yield* refused({ ...job(busybox, ["true"]), network: true })).toBe("network not allowed by this lender")
       expect(yield* refused(job(busybox, ["true"], { inputs: [{ path: "../etc/passwd", bytes: new Uint8Array() }] }))).toContain("input path")
+    }))
+
+  it.effect("interrupting a run kills its VM, and the sandbox serves the next job", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* QemuSandbox
+      const started = yield* Deferred.make<void>()
+      const fiber = yield* Effect.fork(sandbox.run(job(busybox, ["sh", "-c", "echo started; sleep 60"], {
+        onOutput: () => Deferred.unsafeDone(started, Exit.void)
+      })))
+      yield* Deferred.await(started)
+      yield* Fiber.interrupt(fiber)
+      const stats = yield* sandbox.stats
+      // The interrupted job's VM is gone: what lives is at most the pool's ready and starting VMs.
+      expect(stats.live).toBeLessThanOrEqual(Object.values(stats.ready).reduce((a, b) => a + b, 0) + stats.starting)
+      yield* stillServes
     }))
 
   it.effect("containment: a host file is not visible in the guest", () =>

@@ -9,7 +9,7 @@ import { detectAccelerator } from "./accelerator.ts"
 import { type GuestArtifactsMissing, SandboxJobRefused, VmFailed } from "./errors.ts"
 import { findGuestArtifacts } from "./guestArtifacts.ts"
 import type { SandboxJob, SandboxResult, VmShape } from "./job.ts"
-import { type Accelerator, defaultRunDir } from "./MicroVm.ts"
+import { type Accelerator, defaultRunDir, type MicroVm } from "./MicroVm.ts"
 import { WarmPool, type WarmPoolStats } from "./WarmPool.ts"
 
 export interface QemuSandboxOptions {
@@ -118,18 +118,26 @@ export const makeQemuSandbox = (options: QemuSandboxOptions = {}): Effect.Effect
       Effect.suspend((): Effect.Effect<SandboxResult, SandboxJobRefused | VmFailed> => {
         const problem = checkJob(job, images, options)
         if (problem) return Effect.fail(new SandboxJobRefused({ reason: problem }))
-        return Effect.tryPromise({
-          try: async (signal) => {
-            const { vm, warm: wasWarm } = await pool.acquire(job, signal)
-            const onAbort = () => vm.kill()
-            signal.addEventListener("abort", onAbort)
-            try {
-              return await vm.run(job, wasWarm)
-            } finally {
-              signal.removeEventListener("abort", onAbort)
+        // Interrupting waits until the job's VM has exited, so a cancelled job is really gone.
+        return Effect.async<SandboxResult, VmFailed>((resume, signal) => {
+          let vm: MicroVm | undefined
+          let cancelled = false
+          pool.acquire(job, signal).then(
+            (acquired) => {
+              vm = acquired.vm
+              if (cancelled) return vm.kill()
+              return vm.run(job, acquired.warm).then((result) => resume(Effect.succeed(result)))
             }
-          },
-          catch: asVmFailed
+          ).catch((e) => {
+            if (!cancelled) resume(Effect.fail(asVmFailed(e)))
+          })
+          return Effect.promise(async () => {
+            cancelled = true
+            if (vm !== undefined) {
+              vm.kill()
+              await vm.exitedPromise()
+            }
+          })
         }).pipe(Effect.tap(() => warm(job).pipe(Effect.ignore)))
       })
 
