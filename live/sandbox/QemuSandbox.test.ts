@@ -148,6 +148,17 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(refilled.ready["busybox/1cpu/64M/32D/nonet"]).toBe(1)
     }))
 
+  it.effect("concurrent jobs all run, never more than maxVms VMs at once", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* QemuSandbox
+      const results = yield* Effect.all(
+        [1, 2, 3, 4].map((i) => sandbox.run(job(busybox, ["sh", "-c", `sleep 1; echo job ${i}`]))),
+        { concurrency: "unbounded" }
+      )
+      expect(results.map((r) => r.stdout)).toEqual(["job 1\n", "job 2\n", "job 3\n", "job 4\n"])
+      expect((yield* sandbox.stats).liveMax).toBe(2)
+    }))
+
   it.effect("core's Sandbox port runs a JobSpec in a microVM, with a digest that identifies the result", () =>
     Effect.gen(function* () {
       const sandbox: Sandbox["Type"] = sandboxOf(yield* QemuSandbox)

@@ -2,7 +2,7 @@
 // background. The first VM of a shape is booted (~3 s under TCG) and snapshotted while idle; later
 // ones are restored from that snapshot with -incoming (~0.3 s). A cap on live VMs (ready, starting
 // and running together) keeps a small machine from being swamped; a job that finds no ready VM of
-// its shape evicts a ready VM of another shape if it needs the slot.
+// its shape evicts a ready VM of another shape if it needs the slot, and jobs go before refills.
 import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -33,6 +33,8 @@ export interface WarmPoolStats {
   readonly ready: Readonly<Record<string, number>>
   readonly starting: number
   readonly live: number
+  /** The most VMs that were live at once (never above maxVms). */
+  readonly liveMax: number
   readonly boots: number
   readonly restores: number
   readonly snapshotsTaken: number
@@ -50,6 +52,9 @@ export class WarmPool {
   /** Every VM this pool started that has not exited, ready or handed out: close() kills them all. */
   private readonly started = new Set<MicroVm>()
   private live = 0
+  /** Jobs waiting for a slot go before refills. */
+  private waitingForSlot = 0
+  private liveMax = 0
   private starting = 0
   private closed = false
   private waiters: Array<() => void> = []
@@ -62,6 +67,7 @@ export class WarmPool {
       ready: Object.fromEntries([...this.ready].map(([k, vms]) => [k, vms.length])),
       starting: this.starting,
       live: this.live,
+      liveMax: this.liveMax,
       ...this.counts
     }
   }
@@ -97,7 +103,14 @@ export class WarmPool {
         this.refill()
         return { vm, warm: true }
       }
-      if (this.freeSlot(key)) {
+      const slot = this.freeSlot(key)
+      if (slot instanceof MicroVm) {
+        // Evicted: wait until it has really exited, so the cap holds for processes, not just counts.
+        this.waitingForSlot++
+        await slot.exitedPromise().finally(() => this.waitingForSlot--)
+        continue
+      }
+      if (slot) {
         this.counts.coldHandOuts++
         const cold = await this.start(shape)
         if (signal?.aborted) {
@@ -107,7 +120,8 @@ export class WarmPool {
         this.refill()
         return { vm: cold, warm: false }
       }
-      await this.nextEvent(1000)
+      this.waitingForSlot++
+      await this.nextEvent(1000).finally(() => this.waitingForSlot--)
     }
   }
 
@@ -129,14 +143,14 @@ export class WarmPool {
     return undefined
   }
 
-  /** A slot for a new VM, evicting a ready VM of another shape if the cap is reached. */
-  private freeSlot(key: string): boolean {
+  /** true: a slot is free; a VM: a ready VM of another shape, evicted to make room (its slot frees when it exits). */
+  private freeSlot(key: string): boolean | MicroVm {
     if (this.live < this.options.maxVms) return true
     for (const [other, vms] of this.ready) {
       if (other !== key && vms.length > 0) {
-        // Its slot frees when it has exited; meanwhile one VM more than the cap may exist briefly.
-        vms.shift()!.kill()
-        return true
+        const evicted = vms.shift()!
+        evicted.kill()
+        return evicted
       }
     }
     return false
@@ -156,6 +170,7 @@ export class WarmPool {
   private async start(shape: VmShape): Promise<MicroVm> {
     const key = shapeKey(shape)
     this.live++
+    this.liveMax = Math.max(this.liveMax, this.live)
     this.starting++
     this.startingByShape.set(key, (this.startingByShape.get(key) ?? 0) + 1)
     try {
@@ -231,7 +246,8 @@ export class WarmPool {
       if ((this.refillFailures.get(key) ?? 0) >= 3) continue
       while (
         (this.ready.get(key)?.length ?? 0) + (this.startingByShape.get(key) ?? 0) < this.options.sizePerShape &&
-        this.live < this.options.maxVms
+        this.live < this.options.maxVms &&
+        this.waitingForSlot === 0
       ) {
         this.start(shape).then(
           (vm) => {
