@@ -58,11 +58,16 @@ trap 'rm -rf "$work"' EXIT
 
 # ---- kernel: Debian's cloud kernel and the modules the guest needs (virtio is modular there)
 log "fetching linux-image-cloud-amd64"
+download() {
+  # A fresh machine may have no package lists yet.
+  apt-get download "$1" >"$work/apt.log" 2>&1 || { apt-get update -qq && apt-get download "$1" >"$work/apt.log" 2>&1; } \
+    || { cat "$work/apt.log" >&2; log "cannot download the Debian package $1"; exit 1; }
+}
 (
   cd "$work"
-  apt-get download linux-image-cloud-amd64 >/dev/null 2>&1
+  download linux-image-cloud-amd64
   dep="$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | sed 's/ .*//; s/,.*//')"
-  apt-get download "$dep" >/dev/null 2>&1
+  download "$dep"
   dpkg-deb -x "$dep"_*.deb kernel
 )
 kver="$(ls "$work/kernel/lib/modules")"
