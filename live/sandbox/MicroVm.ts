@@ -45,6 +45,13 @@ export const hostTscKhz = (): number => {
   return tscKhzCache
 }
 
+/**
+ * tsc_early_khz: microvm under TCG hangs calibrating the TSC without it. init_on_free: freed pages
+ * are zeroed, so snapshots (which skip zero pages) stay small and restore fast.
+ */
+export const kernelCommandLine = (): string =>
+  `console=ttyS0 quiet loglevel=3 panic=-1 tsc_early_khz=${hostTscKhz()} cryptomgr.notests init_on_free=1 rdinit=/init`
+
 let vmCounter = 0
 
 let setprivPath: string | null | undefined
@@ -169,7 +176,7 @@ export class MicroVm {
       "-serial", `file:${path.join(this.dir, "console.log")}`,
       "-kernel", artifacts.kernel,
       "-initrd", artifacts.initramfs,
-      "-append", `console=ttyS0 quiet loglevel=3 panic=-1 tsc_early_khz=${hostTscKhz()} cryptomgr.notests rdinit=/init`,
+      "-append", kernelCommandLine(),
       "-drive", `id=image,file=${artifacts.images[shape.image]},format=raw,if=none,readonly=on`,
       "-device", "virtio-blk-device,drive=image,serial=image",
       "-drive", `id=job,file=${path.join(this.dir, "job.ext4")},format=raw,if=none,cache=unsafe`,

@@ -8,7 +8,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import type { GuestArtifacts } from "./guestArtifacts.ts"
 import { shapeKey, type VmShape } from "./job.ts"
-import { type Accelerator, diskTemplate, guestOverheadMiB, hostTscKhz, MicroVm } from "./MicroVm.ts"
+import { type Accelerator, diskTemplate, guestOverheadMiB, kernelCommandLine, MicroVm } from "./MicroVm.ts"
 
 export interface WarmPoolOptions {
   readonly artifacts: GuestArtifacts
@@ -42,6 +42,8 @@ export interface WarmPoolStats {
   readonly warmHandOuts: number
   readonly coldHandOuts: number
 }
+
+const shapeSlug = (shape: VmShape): string => shapeKey(shape).replaceAll("/", "_")
 
 export class WarmPool {
   private readonly ready = new Map<string, Array<MicroVm>>()
@@ -160,10 +162,18 @@ export class WarmPool {
     const { artifacts, accelerator } = this.options
     const qemu = fs.statSync(artifacts.qemu)
     const key = createHash("sha256")
-      .update([artifacts.recipe, accelerator, qemu.size, qemu.mtimeMs, hostTscKhz(), guestOverheadMiB, shapeKey(shape)].join("|"))
+      .update([artifacts.recipe, accelerator, qemu.size, qemu.mtimeMs, kernelCommandLine(), guestOverheadMiB, shapeKey(shape)].join("|"))
       .digest("hex")
       .slice(0, 16)
-    return path.join(this.options.cacheDir, "snapshots", `${shape.image}-${key}.vmstate`)
+    return path.join(this.options.cacheDir, "snapshots", `${shapeSlug(shape)}-${key}.vmstate`)
+  }
+
+  /** Snapshots of this shape made under another QEMU, kernel command line or accelerator are dead weight. */
+  private dropOtherSnapshots(shape: VmShape, keep: string): void {
+    const dir = path.dirname(keep)
+    for (const entry of fs.readdirSync(dir)) {
+      if (entry.startsWith(`${shapeSlug(shape)}-`) && !path.join(dir, entry).startsWith(keep)) fs.rmSync(path.join(dir, entry), { force: true })
+    }
   }
 
   /** Starts one VM (restore if a snapshot exists, else boot and snapshot it); takes a slot until the VM exits. */
@@ -231,6 +241,7 @@ export class WarmPool {
         fs.mkdirSync(path.dirname(snapshot), { recursive: true })
         await vm.snapshot(snapshot)
         this.counts.snapshotsTaken++
+        this.dropOtherSnapshots(shape, snapshot)
       } catch (e) {
         (options.onBackgroundError ?? console.error)(e)
       } finally {
