@@ -14,6 +14,11 @@ describe("churn", () => {
     expect([0, 1, 2, 3, 4].map(() => c.nextSessionMs(0, true))).toEqual([20, 40, 60, 40, 60])
   })
 
+  it("a window of one session keeps the node in that state for good (no undefined next session)", () => {
+    const c = traceChurn([window(true, [10])], 1, Prng.fromSeed(1), 1)
+    expect([0, 1, 2].map(() => c.nextSessionMs(0, true))).toEqual([Infinity, Infinity, Infinity])
+  })
+
   it("alternating churn starts a node online with the stationary availability", () => {
     const c = alternatingChurn(
       { kind: "alternating", on: { kind: "exponential", meanS: 300 }, off: { kind: "exponential", meanS: 100 } },

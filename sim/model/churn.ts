@@ -37,6 +37,9 @@ export const traceChurn = (windows: ReadonlyArray<ChurnWindow>, timeScale: numbe
     initiallyOnline: (node) => window[node]!.firstOnline,
     nextSessionMs: (node) => {
       const w = window[node]!
+      // One session spans the whole window: the node stays in that state (looping it would need
+      // the other state's length, which the trace does not give).
+      if (w.durationsMs.length === 1) return Infinity
       const k = cursor[node]!
       cursor[node] = (k + 1) % w.durationsMs.length
       // An odd-length window would flip the phase when it loops; skip to keep states alternating.
