@@ -134,6 +134,7 @@ export class Coordinator {
     jobs.priceCap[id] = request.priceCap ?? Infinity
     jobs.minReputation[id] = request.minReputation ?? 0
     this.queue.push(id)
+    this.policy.jobQueued?.(this.ctx, id)
     this.io.transition(id as JobId, "queued", "queued", -1, now)
     this.dirty = true
     return Either.right(id as JobId)
@@ -359,6 +360,7 @@ export class Coordinator {
   private requeue(job: number, from: JobStatus, node: number): void {
     this.jobs.status[job] = Status.queued
     this.queue.push(job)
+    this.policy.jobQueued?.(this.ctx, job)
     this.dirty = true
     this.io.transition(job as JobId, from, "queued", node, this.now)
   }

@@ -34,6 +34,8 @@ export interface SchedulingPolicy {
    * coordinator observes too (start and end times, the node), which is all a learning policy may use.
    */
   attemptEnded?(ctx: SchedulingContext, job: number, node: number, outcome: AttemptOutcome): void
+  /** Told when a job enters the queue: submitted, or requeued after a lost or refused attempt. */
+  jobQueued?(ctx: SchedulingContext, job: number): void
   /** Told when the coordinator sees a node register (a new session) or declares it gone. */
   nodeAvailability?(ctx: SchedulingContext, node: number, online: boolean): void
 }

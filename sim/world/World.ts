@@ -22,6 +22,7 @@ import { correctDigest, VerificationTally, type VerificationSummary } from "../e
 import { EventQueue } from "../engine/EventQueue.ts"
 import type { ChurnSource } from "../model/churn.ts"
 import type { SimJob, WorkloadSource } from "../model/workload.ts"
+import type { ChurnOracle } from "./ChurnOracle.ts"
 import { InvariantChecker } from "./InvariantChecker.ts"
 import { TimeSeries } from "./TimeSeries.ts"
 
@@ -56,6 +57,8 @@ export interface WorldInput {
   readonly rng: Prng
   /** Check invariants on every step (for tests); violations are collected, not thrown. */
   readonly checkInvariants?: boolean
+  /** Told when each node's online session will end (for the oracle policy only). */
+  readonly churnOracle?: ChurnOracle
 }
 
 export interface WorldResult {
@@ -202,6 +205,7 @@ class World {
     const s = this.input.scenario
     const churn = this.input.churn
     const lifetimeRng = this.input.rng.split("lifetime")
+    this.input.churnOracle?.reset(this.n)
     for (let i = 0; i < this.n; i++) {
       const up = churn.initiallyOnline(i)
       this.churnUp[i] = up ? 1 : 0
@@ -365,6 +369,7 @@ class World {
 
   private scheduleChurn(node: number, up: boolean): void {
     const ms = this.input.churn.nextSessionMs(node, up)
+    if (up) this.input.churnOracle?.sessionScheduled(node, this.now + ms)
     if (ms === Infinity) return
     this.q.push(this.now + ms, up ? NODE_DOWN : NODE_UP, node, this.churnEpoch[node]!)
   }
