@@ -104,6 +104,16 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(Number(rest.at(-1))).toBeLessThanOrEqual(3)
     }))
 
+  it.effect("the job holds no channel to the host but its stdout and stderr", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* QemuSandbox
+      const result = yield* sandbox.run(job(busybox, ["sh", "-c",
+        "for fd in 3 4 5 6 7 8 9; do (echo 'RESULT 0 none 0 0 0 0' >&$fd) 2>/dev/null && echo open $fd; done; ls /dev; exit 5"]))
+      expect(result.exitCode).toBe(5)
+      expect(result.stdout).not.toContain("open")
+      expect(result.stdout.trim().split("\n").sort()).toEqual(["fd", "full", "null", "random", "urandom", "zero"])
+    }))
+
   it.effect("stdout is streamed while the job runs", () =>
     Effect.gen(function* () {
       const sandbox = yield* QemuSandbox
