@@ -16,7 +16,7 @@ import { Sandbox } from "../../core/services/Sandbox.ts"
 import { GuestArtifactsMissing } from "./errors.ts"
 import { findGuestArtifacts } from "./guestArtifacts.ts"
 import type { SandboxJob } from "./job.ts"
-import { sandboxOf } from "./layerQemu.ts"
+import { layerQemu, sandboxOf } from "./layerQemu.ts"
 import { layerQemuSandbox, makeQemuSandbox, QemuSandbox } from "./QemuSandbox.ts"
 
 const busybox = { image: "busybox", vcpus: 1, memoryMiB: 64, diskMiB: 32, network: false } as const
@@ -301,4 +301,22 @@ layer(layerQemuSandbox({ allowNetwork: true, warmPoolSize: 0, maxVms: 1 }), { ti
       expect(result.exitCode).toBe(0)
       expect(yield* Effect.promise(() => received.data)).toBe("hello-from-guest\n")
     }).pipe(Effect.scoped))
+})
+
+// core's Sandbox port as the live agent builds it: layerQemu, one VM at a time, no pool.
+layer(layerQemu({ warmPoolSize: 0, maxVms: 1 }), { timeout: 120_000 })("layerQemu", (it) => {
+  it.effect("provides core's Sandbox; a spec asking for 0 MiB gets the floors and runs", () =>
+    Effect.gen(function* () {
+      const sandbox = yield* Sandbox
+      const node: NodeSpec = { id: NodeId.make(1), resources: { vcpus: 1, memoryMiB: 512, diskMiB: 512 }, speed: 1, region: RegionId.make("local"), askingPrice: 0 }
+      const spec: JobSpec = {
+        id: JobId.make(7), owner: UserId.make("borrower"), resources: { vcpus: 1, memoryMiB: 0, diskMiB: 0 },
+        requestedTimeMs: 20_000, workMs: 0, image: "busybox", command: ["sh", "-c", "exit 4"], replication: 1
+      }
+      const failed = yield* sandbox.run({ job: spec, attempt: 0, node })
+      expect(failed.outcome).toBe("failed")
+      const refused = yield* Effect.flip(sandbox.run({ job: { ...spec, image: "nope" }, attempt: 1, node }))
+      expect(refused.jobId).toBe(7)
+      expect(refused.message).toContain('unknown image "nope"')
+    }))
 })
