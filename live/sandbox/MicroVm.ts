@@ -52,6 +52,11 @@ export const hostTscKhz = (): number => {
 export const kernelCommandLine = (): string =>
   `console=ttyS0 quiet loglevel=3 panic=-1 tsc_early_khz=${hostTscKhz()} cryptomgr.notests init_on_free=1 rdinit=/init`
 
+interface QmpReply {
+  readonly return?: unknown
+  readonly error?: { readonly desc: string }
+}
+
 let vmCounter = 0
 
 let setprivPath: string | null | undefined
@@ -270,39 +275,41 @@ export class MicroVm {
     }
   }
 
-  private async qmp(commands: ReadonlyArray<object>, until: (reply: any) => boolean, whilePaused: () => void): Promise<void> {
+  /** Migrates the VM's state into `file` over QMP, runs `whilePaused` once it is complete, then resumes it. */
+  private async migrateToFile(file: string, whilePaused: () => void): Promise<void> {
     const socket = await connectWithRetry(path.join(this.dir, "qmp.sock"), Date.now() + 5000, () => this.alive)
     try {
       let buffer = ""
-      const replies: Array<any> = []
+      const replies: Array<QmpReply> = []
       const waiters: Array<() => void> = []
       socket.on("data", (d) => {
         buffer += d.toString()
         let nl: number
         while ((nl = buffer.indexOf("\n")) >= 0) {
-          const line = buffer.slice(0, nl)
+          const message = JSON.parse(buffer.slice(0, nl)) as QmpReply & { event?: string }
           buffer = buffer.slice(nl + 1)
-          const msg = JSON.parse(line)
-          if ("return" in msg || "error" in msg) {
-            replies.push(msg)
+          // Events (and the greeting) interleave with replies; only replies answer commands.
+          if ("return" in message || "error" in message) {
+            replies.push(message)
             waiters.shift()?.()
           }
         }
       })
-      const send = async (command: object) => {
+      const send = async (command: object): Promise<unknown> => {
         const got = new Promise<void>((r) => waiters.push(r))
         socket.write(JSON.stringify(command) + "\n")
         await got
-        const reply = replies.shift()
+        const reply = replies.shift()!
         if (reply.error) throw new Error(`QMP ${JSON.stringify(command)}: ${reply.error.desc}`)
         return reply.return
       }
       await send({ execute: "qmp_capabilities" })
-      for (const c of commands) await send(c)
-      for (let i = 0; i < 600; i++) {
-        const status = await send({ execute: "query-migrate" })
-        if (status?.status === "failed") throw new Error(`migration failed: ${status["error-desc"] ?? "unknown"}`)
-        if (until(status)) break
+      await send({ execute: "migrate", arguments: { uri: `exec:cat > ${file}` } })
+      for (let attempt = 0; ; attempt++) {
+        const status = (await send({ execute: "query-migrate" })) as { status?: string; "error-desc"?: string }
+        if (status.status === "completed") break
+        if (status.status === "failed" || status.status === "cancelled") throw new Error(`migration ${status.status}: ${status["error-desc"] ?? "no detail"}`)
+        if (attempt > 1500) throw new Error(`migration did not complete within 30 s (status ${status.status})`)
         await new Promise((r) => setTimeout(r, 20))
       }
       whilePaused()
@@ -319,7 +326,7 @@ export class MicroVm {
   async snapshot(file: string): Promise<void> {
     const partial = `${file}.${this.id}.partial`
     try {
-      await this.qmp([{ execute: "migrate", arguments: { uri: `exec:cat > ${partial}` } }], (s) => s?.status === "completed", () => {
+      await this.migrateToFile(partial, () => {
         execFileSync("cp", ["--sparse=always", path.join(this.dir, "job.ext4"), `${partial}.disk`])
       })
       fs.renameSync(`${partial}.disk`, `${file}.disk`)
