@@ -1,0 +1,334 @@
+// The AI policy: jobs in order of predicted run time, each placed on the node that minimises its
+// expected completion time (predicted run time on that node's speed, plus the expected cost of
+// re-running work lost if the node goes away), with EASY-style backfilling whose reservation uses
+// predictions corrected for under-prediction. It learns only from what the coordinator observes
+// (the hooks of SchedulingPolicy), so the same object runs in the simulator and live.
+import { withRoomFor } from "../../collections/typedArrays.ts"
+import { Status } from "../../coordinator/JobTable.ts"
+import type { AttemptOutcome, SchedulingContext, SchedulingPolicy } from "../policy.ts"
+import { firstAllowedFit } from "../selectors.ts"
+import { NodeHistory, UserHistory } from "./history.ts"
+import type { RiskModel } from "./riskModels.ts"
+import type { RuntimeModel } from "./runtimeModels.ts"
+
+export interface AiSettings {
+  readonly backfilling: boolean
+  /** Time a lost attempt costs besides its lost progress and re-run: detection and requeueing. */
+  readonly lossPenaltyMs: number
+  /** Nodes kept by the cheap session-prior score for the failure model to score. */
+  readonly shortlist: number
+  /** Most fitting nodes examined per placement (from a rotating start), bounding cost at 10,000 nodes. */
+  readonly nodesExaminedMax: number
+  /** Session length assumed for a node before any session has been observed. */
+  readonly defaultSessionMs: number
+  /** Placement decisions kept for `explain`. */
+  readonly explainLast: number
+}
+
+export const defaultAiSettings: AiSettings = {
+  backfilling: true,
+  lossPenaltyMs: 180_000,
+  shortlist: 12,
+  nodesExaminedMax: 1024,
+  defaultSessionMs: 3_600_000,
+  explainLast: 10_000
+}
+
+/** Why a job went where it went. */
+export interface PlacementDecision {
+  readonly job: number
+  readonly node: number
+  readonly atMs: number
+  readonly runtimeModel: string
+  readonly riskModel: string
+  /** Predicted work at reference speed, and the run time it means on the chosen node. */
+  readonly predictedWorkMs: number
+  readonly predictedRunMs: number
+  /** Predicted probability that the attempt is lost with the node. */
+  readonly failureRisk: number
+  /** Expected time to completion from now on the chosen node (lower is better). */
+  readonly scoreMs: number
+  /** The second-best node and its score (-1 and Infinity when only one node fitted). */
+  readonly runnerUpNode: number
+  readonly runnerUpScoreMs: number
+  /** Whether the job was started past a blocked job's reservation. */
+  readonly backfilled: boolean
+}
+
+/** What the policy observes and its models read: kept outside so the models can be built first. */
+export interface Observations {
+  readonly users: UserHistory
+  readonly nodes: NodeHistory
+}
+
+export const newObservations = (settings: AiSettings = defaultAiSettings): Observations => ({
+  users: new UserHistory(),
+  nodes: new NodeHistory(settings.defaultSessionMs)
+})
+
+export class AiPolicy implements SchedulingPolicy {
+  readonly users: UserHistory
+  readonly nodes: NodeHistory
+  private order: Array<number> = []
+  private tokens: Array<number> = []
+  private live = 0
+  private predicted = new Float64Array(1024)
+  private estimatedEnd = new Float64Array(1024)
+  private keyVersion = 0
+  private cursor = 0
+  private readonly decisions = new Map<number, PlacementDecision>()
+  private readonly shortNode: Int32Array
+  private readonly shortScore: Float64Array
+  private readonly scratch: Array<number> = []
+  // The reservation of the current pass (EASY): the blocked job's node and its shadow time.
+  private reservedNode = -1
+  private shadowMs = Infinity
+
+  constructor(
+    readonly name: string,
+    readonly runtime: RuntimeModel,
+    readonly risk: RiskModel,
+    readonly settings: AiSettings = defaultAiSettings,
+    observations: Observations = newObservations(settings)
+  ) {
+    this.users = observations.users
+    this.nodes = observations.nodes
+    this.shortNode = new Int32Array(settings.shortlist)
+    this.shortScore = new Float64Array(settings.shortlist)
+  }
+
+  /** The last placement decision for a job, if it is among the most recent `explainLast`. */
+  explain(job: number): PlacementDecision | undefined {
+    return this.decisions.get(job)
+  }
+
+  recentDecisions(): ReadonlyArray<PlacementDecision> {
+    return [...this.decisions.values()]
+  }
+
+  jobQueued(ctx: SchedulingContext, job: number): void {
+    this.predicted = withRoomFor(this.predicted, job + 1)
+    this.estimatedEnd = withRoomFor(this.estimatedEnd, job + 1)
+    this.predicted[job] = this.runtime.predict(ctx, job)
+    const key = this.keyOf(ctx, job)
+    let lo = 0
+    let hi = this.order.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (this.before(this.order[mid]!, job, key, ctx)) lo = mid + 1
+      else hi = mid
+    }
+    this.order.splice(lo, 0, job)
+    this.tokens.splice(lo, 0, ctx.jobs.queueToken[job]!)
+    this.live++
+  }
+
+  /** Smallest predicted area (work x vCPUs) first: Smith's rule for mean completion time. */
+  private keyOf(ctx: SchedulingContext, job: number): number {
+    return this.predicted[job]! * ctx.jobs.cpu[job]!
+  }
+
+  private before(a: number, b: number, keyB: number, ctx: SchedulingContext): boolean {
+    const ka = this.keyOf(ctx, a)
+    if (ka !== keyB) return ka < keyB
+    const sa = ctx.jobs.submitMs[a]!, sb = ctx.jobs.submitMs[b]!
+    return sa < sb || (sa === sb && a < b)
+  }
+
+  private valid(i: number, ctx: SchedulingContext): boolean {
+    const job = this.order[i]!
+    return ctx.jobs.status[job] === Status.queued && ctx.jobs.queueToken[job] === this.tokens[i]
+  }
+
+  attemptEnded(ctx: SchedulingContext, job: number, node: number, outcome: AttemptOutcome): void {
+    if (outcome === "cancelled") return
+    const lost = outcome === "lost"
+    this.nodes.attemptEnded(node, lost)
+    this.risk.ended(ctx, job, lost)
+    const start = ctx.jobs.startMs[job]!
+    if (outcome === "succeeded" && start >= 0) {
+      const workMs = (ctx.now - start) * ctx.cluster.speed[node]!
+      this.runtime.learn(ctx, job, workMs)
+      this.users.record(ctx.jobs.owner[job]!, workMs, ctx.jobs.requestedMs[job]!)
+    }
+  }
+
+  nodeAvailability(ctx: SchedulingContext, node: number, online: boolean): void {
+    if (online) this.nodes.online(node, ctx.now)
+    else this.nodes.offline(node, ctx.now)
+  }
+
+  schedule(ctx: SchedulingContext): void {
+    this.compact(ctx)
+    if (this.runtime.version !== this.keyVersion) this.rekey(ctx)
+    const c = ctx.cluster
+    let head = -1
+    let reserved = false
+    let examined = 0
+    this.reservedNode = -1
+    this.shadowMs = Infinity
+    for (let i = 0; i < this.order.length; i++) {
+      if (!this.valid(i, ctx)) continue
+      if (c.maxFreeCpu() <= 0) return
+      const job = this.order[i]!
+      if (head >= 0) {
+        if (++examined > ctx.scanDepth) return
+        if (firstAllowedFit(ctx, job, 0) < 0) continue
+        if (!reserved) {
+          this.reserve(ctx, head)
+          reserved = true
+        }
+      }
+      const node = this.choose(ctx, job, head >= 0)
+      if (node >= 0) continue
+      if (head < 0) {
+        head = job
+        if (!this.settings.backfilling) return
+      }
+    }
+  }
+
+  /** Scores the nodes where the job may start now and places it on the best; -1 if none. */
+  private choose(ctx: SchedulingContext, job: number, backfill: boolean): number {
+    const c = ctx.cluster, j = ctx.jobs
+    const cpu = j.cpu[job]!, mem = j.mem[job]!, disk = j.disk[job]!
+    let n = firstAllowedFit(ctx, job, 0)
+    if (n < 0) return -1
+    const work = this.predicted[job]!
+    const upper = this.runtime.upper(ctx, job, work)
+    const penalty = this.settings.lossPenaltyMs
+    const k = this.shortNode.length
+    let short = 0
+    // Start from a rotating node so that, past `nodesExaminedMax`, different nodes get a look.
+    const start = this.cursor < c.count ? this.cursor : 0
+    let examined = 0
+    for (let step = 0; step < c.count && examined < this.settings.nodesExaminedMax; step++) {
+      n = start + step
+      if (n >= c.count) n -= c.count
+      if (!c.fitsOn(n, cpu, mem, disk) || ctx.excluded(job, n)) continue
+      examined++
+      if (backfill && n === this.reservedNode && ctx.now + upper / c.speed[n]! > this.shadowMs) continue
+      const d = work / c.speed[n]!
+      const s = d + this.risk.prior(ctx, n, d) * (1.5 * d + penalty)
+      if (short < k) {
+        this.shortNode[short] = n
+        this.shortScore[short++] = s
+      } else {
+        let worst = 0
+        for (let q = 1; q < k; q++) if (this.shortScore[q]! > this.shortScore[worst]!) worst = q
+        if (s < this.shortScore[worst]!) {
+          this.shortNode[worst] = n
+          this.shortScore[worst] = s
+        }
+      }
+    }
+    if (short === 0) return -1
+    this.cursor = start + 1 >= c.count ? 0 : start + 1
+    let best = -1, bestScore = Infinity, bestRisk = 0, second = -1, secondScore = Infinity
+    for (let q = 0; q < short; q++) {
+      const node = this.shortNode[q]!
+      const d = work / c.speed[node]!
+      const p = this.risk.risk(ctx, node, d)
+      const s = d + p * (1.5 * d + penalty)
+      if (s < bestScore || (s === bestScore && node < best)) {
+        second = best
+        secondScore = bestScore
+        best = node
+        bestScore = s
+        bestRisk = p
+      } else if (s < secondScore || (s === secondScore && node < second)) {
+        second = node
+        secondScore = s
+      }
+    }
+    const run = work / c.speed[best]!
+    this.estimatedEnd[job] = ctx.now + upper / c.speed[best]!
+    this.risk.placed(ctx, job, best, run)
+    this.remember({
+      job, node: best, atMs: ctx.now, runtimeModel: this.runtime.name, riskModel: this.risk.name,
+      predictedWorkMs: work, predictedRunMs: run, failureRisk: bestRisk, scoreMs: bestScore,
+      runnerUpNode: second, runnerUpScoreMs: secondScore, backfilled: backfill
+    })
+    ctx.place(job, best)
+    return best
+  }
+
+  private remember(d: PlacementDecision): void {
+    this.decisions.delete(d.job)
+    this.decisions.set(d.job, d)
+    if (this.decisions.size > this.settings.explainLast) this.decisions.delete(this.decisions.keys().next().value!)
+  }
+
+  /** EASY's reservation for the blocked job: the node where, by estimated ends, it can start soonest. */
+  private reserve(ctx: SchedulingContext, head: number): void {
+    for (let n = 0; n < ctx.cluster.count; n++) {
+      const t = this.earliestStartMs(ctx, head, n)
+      if (t < this.shadowMs) {
+        this.shadowMs = t
+        this.reservedNode = n
+      }
+    }
+  }
+
+  private earliestStartMs(ctx: SchedulingContext, job: number, node: number): number {
+    const c = ctx.cluster, j = ctx.jobs
+    if (c.online[node] === 0) return Infinity
+    const cpu = j.cpu[job]!, mem = j.mem[job]!, disk = j.disk[job]!
+    if (c.capCpu[node]! < cpu || c.capMem[node]! < mem || c.capDisk[node]! < disk || ctx.excluded(job, node)) return Infinity
+    let fc = c.freeCpu[node]!, fm = c.freeMem[node]!, fd = c.freeDisk[node]!
+    if (fc >= cpu && fm >= mem && fd >= disk) return ctx.now
+    const running = ctx.jobsOn(node)
+    const s = this.scratch
+    s.length = 0
+    for (const r of running) s.push(r)
+    s.sort((a, b) => this.endOf(ctx, a, node) - this.endOf(ctx, b, node) || a - b)
+    for (const r of s) {
+      fc += j.cpu[r]!
+      fm += j.mem[r]!
+      fd += j.disk[r]!
+      if (fc >= cpu && fm >= mem && fd >= disk) return this.endOf(ctx, r, node)
+    }
+    return Infinity
+  }
+
+  /** A running job's estimated end; one that outlived its estimate is given until its requested time. */
+  private endOf(ctx: SchedulingContext, job: number, node: number): number {
+    const e = this.estimatedEnd[job]!
+    if (e > ctx.now) return e
+    const start = ctx.jobs.startMs[job]! < 0 ? ctx.now : ctx.jobs.startMs[job]!
+    return Math.max(ctx.now, start + ctx.jobs.requestedMs[job]! / ctx.cluster.speed[node]!)
+  }
+
+  /** Predictions changed (the model was retrained): re-predict queued jobs and re-sort. */
+  private rekey(ctx: SchedulingContext): void {
+    this.keyVersion = this.runtime.version
+    const jobs: Array<number> = []
+    for (let i = 0; i < this.order.length; i++) {
+      if (!this.valid(i, ctx)) continue
+      const job = this.order[i]!
+      this.predicted[job] = this.runtime.predict(ctx, job)
+      jobs.push(job)
+    }
+    const submit = ctx.jobs.submitMs
+    jobs.sort((a, b) => this.keyOf(ctx, a) - this.keyOf(ctx, b) || submit[a]! - submit[b]! || a - b)
+    this.order = jobs
+    this.tokens = jobs.map((job) => ctx.jobs.queueToken[job]!)
+    this.live = jobs.length
+  }
+
+  /** Drops entries of jobs no longer queued once they outnumber the queued ones. */
+  private compact(ctx: SchedulingContext): void {
+    this.live = ctx.queue.length
+    const dead = this.order.length - this.live
+    if (dead <= 1024 || dead <= this.live) return
+    const order: Array<number> = []
+    const tokens: Array<number> = []
+    for (let i = 0; i < this.order.length; i++) {
+      if (!this.valid(i, ctx)) continue
+      order.push(this.order[i]!)
+      tokens.push(this.tokens[i]!)
+    }
+    this.order = order
+    this.tokens = tokens
+  }
+}
