@@ -53,3 +53,11 @@ const { benchSandbox } = await import("../live/sandbox/sandbox.bench.ts")
 const sandbox = await benchSandbox(smoke)
 console.log("sandbox", sandbox, "->", writeBenchResult(`sandbox${suffix}`, sandbox))
 if (!sandbox.withinTargets) missed(`sandbox missed its target: warm submit-to-running p50 ${sandbox.warmStartMsP50} ms (max ${sandbox.targets.warmStartMsP50Max})`, false)
+
+// The AI scheduler's decision cost (issue 5): scheduling-pass latency at 10,000 nodes with warm
+// forests (ai beside easy and least-allocated), and forest retraining ms per 1,000 finished jobs.
+const { benchAiScheduler, printAiScheduler } = await import("./aiScheduler.bench.ts")
+const aiScheduler = benchAiScheduler(smoke)
+printAiScheduler(aiScheduler)
+console.log("->", writeBenchResult(`ai-scheduler${suffix}`, aiScheduler))
+if (!aiScheduler.withinTargets) missed(`ai-scheduler missed its target: p99 placing pass ${aiScheduler.placement[0]!.placingPassUs.p99Us} us at ${aiScheduler.placement[0]!.nodes} nodes (max ${aiScheduler.targets.placingPassP99UsMax})`, false)
