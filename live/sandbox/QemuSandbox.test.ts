@@ -194,6 +194,7 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(yield* refused({ ...job(busybox, ["true"]), image: "windows" })).toContain('unknown image "windows"')
       expect(yield* refused({ ...job(busybox, ["true"]), network: true })).toBe("network not allowed by this lender")
       expect(yield* refused(job(busybox, ["true"], { inputs: [{ path: "../etc/passwd", bytes: new Uint8Array() }] }))).toContain("input path")
+      expect(yield* refused(job(busybox, ["true"], { inputs: [{ path: "big", bytes: new Uint8Array(40 * 1048576) }] }))).toContain("do not fit the job's disk of 32 MiB")
     }))
 
   it.effect("interrupting a run kills its VM, and the sandbox serves the next job", () =>

@@ -70,6 +70,9 @@ const checkJob = (job: SandboxJob, images: ReadonlyArray<string>, options: QemuS
   for (const name of Object.keys(job.env ?? {})) if (!envName.test(name)) return `bad environment variable name ${JSON.stringify(name)}`
   if (!(job.timeoutMs > 0) || job.timeoutMs > (options.timeoutMsMax ?? 24 * 3600_000)) return `timeoutMs must be 1..${options.timeoutMsMax ?? 24 * 3600_000}, got ${job.timeoutMs}`
   if (!Number.isInteger(job.maxProcesses) || job.maxProcesses < 1) return `maxProcesses must be a positive integer, got ${job.maxProcesses}`
+  const inputBytes = job.inputs.reduce((n, i) => n + i.bytes.length, 0)
+  // The inputs live on the job's disk; leave room for the file system's own blocks.
+  if (inputBytes > job.diskMiB * 1048576 * 0.9) return `inputs of ${(inputBytes / 1048576).toFixed(1)} MiB do not fit the job's disk of ${job.diskMiB} MiB`
   for (const input of job.inputs) {
     const parts = input.path.split("/")
     if (input.path === "" || input.path.startsWith("/") || parts.some((p) => p === "" || p === "." || p === "..") || input.path.includes("\0")) {

@@ -13,7 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 guest_root="${CROWDCLOUD_GUEST_DIR:-$HOME/.cache/crowdcloud/guest}"
 suite="${CROWDCLOUD_GUEST_SUITE:-bookworm}"
 mirror="${CROWDCLOUD_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
-python_recipe="python-${suite}-minbase-r1"
+python_recipe="python-${suite}-minbase-r2"
 
 recipe="$(cd "$here" && cat setup.sh $(LC_ALL=C ls guest/* ) | sha256sum | cut -c1-12)"
 out="$guest_root/$recipe"
@@ -127,7 +127,7 @@ printf 'root:x:0:\n' >"$bb/etc/group"
 prepare_image_root "$bb"
 make_squashfs "$bb" "$work/busybox.img"
 
-# ---- python image: Debian minbase + python3, without docs, locales, apt lists and caches. The
+# ---- python image: Debian minbase + python3, without docs, locales, apt lists and apt caches. The
 # debootstrap result is cached as a tarball under its own recipe name (it is the slow step); the
 # image itself is rebuilt from it whenever this script's recipe changes.
 python_rootfs="$guest_root/$python_recipe.rootfs.tar.zst"
@@ -138,7 +138,7 @@ if [ ! -f "$python_rootfs" ]; then
     || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
   rm -rf "$py"/usr/share/{doc,man,info,locale,lintian,linda} "$py"/var/cache/apt/* "$py"/var/lib/apt/lists/* \
     "$py"/var/cache/debconf/*-old "$py"/var/log/*
-  find "$py" -name __pycache__ -prune -exec rm -rf {} +
+  # Byte-compiled stdlib stays: the image is read-only, so python could never cache it at run time.
   tar -C "$py" --numeric-owner -cf - . | zstd -q -T0 -o "$python_rootfs.partial"
   mv "$python_rootfs.partial" "$python_rootfs"
 else
@@ -162,6 +162,9 @@ mv "$work/publish" "$out"
 for old in "$guest_root"/* "$guest_root"/runtime/*; do
   name="$(basename "$old")"
   if [[ "$name" =~ ^[0-9a-f]{12}$ ]] && [ "$name" != "$recipe" ]; then rm -rf "$old"; fi
+done
+for old in "$guest_root"/python-*.rootfs.tar.zst; do
+  [ "$old" = "$python_rootfs" ] || rm -f "$old"
 done
 log "guest artifacts ready in $out ($(du -sh "$out" | cut -f1))"
 echo "$out"
