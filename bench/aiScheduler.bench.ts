@@ -7,6 +7,7 @@
 // with a new session, which loses its attempts) is followed by one timed `flush`.
 // Standalone: `npx tsx bench/aiScheduler.bench.ts [--smoke]`.
 import { Either } from "effect"
+import * as os from "node:os"
 import { Coordinator, type JobRequest } from "../core/coordinator/Coordinator.ts"
 import { JobTable } from "../core/coordinator/JobTable.ts"
 import type { JobId, NodeId, RegionId, UserId } from "../core/domain/ids.ts"
@@ -473,7 +474,10 @@ export const benchAiScheduler = (smoke: boolean) => {
     ["easy", () => Either.getOrThrow(makePolicy("easy", Prng.fromSeed(5, "policy")))],
     ["least-allocated", () => Either.getOrThrow(makePolicy("least-allocated", Prng.fromSeed(5, "policy")))]
   ]
+  // The machine is shared: the load average says how much of a tail is other people's work.
+  const loadBefore = round(os.loadavg()[0]!, 2)
   const placement = policies.map(([name, make]) => measurePlacement(name, make(), run))
+  const loadAfter = round(os.loadavg()[0]!, 2)
   // The ratio of ended attempts to finished jobs in the AI's pool above: what the risk forest's cost
   // per ended attempt becomes per finished job.
   const ai = placement[0]!
@@ -489,6 +493,7 @@ export const benchAiScheduler = (smoke: boolean) => {
   const riskPer1000 = (longestRisk.windowFull?.trainMsPer1000EndedAttempts ?? longestRisk.trainMsPer1000EndedAttempts) * attemptsPerFinishedJob
   return {
     run,
+    loadAverage1m: { before: loadBefore, after: loadAfter },
     targets: { placingPassP99UsMax: P99_TARGET_US },
     placement,
     retraining: {
