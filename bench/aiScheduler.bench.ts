@@ -30,7 +30,7 @@ const MINUTE_MS = 60_000
 
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits
 
-/** Nearest-rank percentile of an unsorted sample. */
+/** Nearest-rank percentile of a sorted sample. */
 const percentile = (sorted: Float64Array, q: number): number =>
   sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!
 
@@ -191,8 +191,8 @@ class PoolDriver {
   }
 
   /**
-   * Delivers the next event, tops the queue up to its target and runs one flush; returns the
-   * flush's wall time (ms) and how many jobs it placed.
+   * Delivers the next event (an arrival submits one job) and runs one flush; returns the flush's
+   * wall time (ms), how many jobs it placed, and the wall time of the delivery itself.
    */
   step(): { flushMs: number; placed: number; receiveMs: number; kind: number } {
     const c = this.coordinator, q = this.events
