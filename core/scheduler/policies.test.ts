@@ -7,6 +7,8 @@ import type { CoordinatorMessage } from "../domain/messages.ts"
 import { Prng } from "../random/prng.ts"
 import { f1Score, unicepScore, wfp3Score } from "./baselines/priorityFunctions.ts"
 import { makePolicy, type PolicyName, policyNames } from "./policies.ts"
+import type { AiPolicy } from "./ai/AiPolicy.ts"
+import { alwaysAvailable } from "./ai/testing.ts"
 import type { SchedulingContext } from "./policy.ts"
 import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
 
@@ -28,7 +30,7 @@ const harness = (
   options: { seed?: number; config?: Partial<CoordinatorConfig>; register?: boolean } = {}
 ) => {
   const sent: Array<{ node: number; message: CoordinatorMessage }> = []
-  const p = makePolicy(policy, Prng.fromSeed(options.seed ?? 1))
+  const p = makePolicy(policy, Prng.fromSeed(options.seed ?? 1), alwaysAvailable)
   if (Either.isLeft(p)) throw p.left
   const config = { heartbeatTimeoutMs: 1000, maxRetries: 10, scanDepth: 256, ...options.config }
   /** Terminal transitions per job; a job must reach exactly one and never move after it. */
@@ -102,7 +104,7 @@ const harness = (
     }, now)
     expect(Either.isRight(r)).toBe(true)
   }
-  return { coordinator, specs, sent, assigns, submit, started, finished, register, heartbeat, ended, lastPassMs: () => lastPassMs }
+  return { coordinator, specs, sent, assigns, submit, started, finished, register, heartbeat, ended, lastPassMs: () => lastPassMs, policy: inner }
 }
 
 const nodesOf = (as: ReadonlyArray<Assigned>) => as.map((a) => a.node)
@@ -110,17 +112,18 @@ const nodesOf = (as: ReadonlyArray<Assigned>) => as.map((a) => a.node)
 describe("makePolicy", () => {
   it("builds every named policy under its own name and rejects unknown names", () => {
     expect([...policyNames].sort()).toEqual([
-      "balanced", "best-fit", "easy", "easy++", "f1", "fcfs", "htcondor", "least-allocated", "marketplace",
-      "most-allocated", "power-of-d", "random", "round-robin", "sjf", "tetris", "unicep", "wfp3"
+      "ai", "ai-no-backfill", "ai-no-failure-model", "ai-user-mean", "balanced", "best-fit", "easy", "easy++", "f1", "fcfs",
+      "htcondor", "least-allocated", "marketplace", "most-allocated", "oracle", "power-of-d", "random", "round-robin", "sjf",
+      "tetris", "unicep", "wfp3"
     ])
     for (const name of policyNames) {
-      const p = makePolicy(name, Prng.fromSeed(1))
+      const p = makePolicy(name, Prng.fromSeed(1), alwaysAvailable)
       expect(Either.isRight(p) && p.right.name).toBe(name)
     }
-    const bad = makePolicy("shortest-job-first", Prng.fromSeed(1))
+    const bad = makePolicy("shortest-job-first", Prng.fromSeed(1), alwaysAvailable)
     expect(Either.isLeft(bad) && bad.left._tag).toBe("UnknownPolicy")
     expect(Either.isLeft(bad) && bad.left.message).toMatch(/shortest-job-first.*fcfs/)
-    expect(Either.isLeft(makePolicy("toString", Prng.fromSeed(1)))).toBe(true)
+    expect(Either.isLeft(makePolicy("toString", Prng.fromSeed(1), alwaysAvailable))).toBe(true)
   })
 })
 
@@ -190,6 +193,15 @@ const mustFitNowhere = (name: PolicyName, h: ReturnType<typeof harness>, queued:
     case "easy":
     case "easy++":
       return queued.slice(0, 1)
+    case "ai":
+    case "ai-no-backfill":
+    case "ai-no-failure-model":
+    case "ai-user-mean":
+    case "oracle": {
+      // Their order is by predicted area; the policy names the job its last pass stopped at.
+      const blocked = (h.policy as AiPolicy).blockedJob
+      return blocked >= 0 && queued.includes(blocked) ? [blocked] : queued
+    }
     case "sjf":
       return first((job) => j.requestedMs[job]!)
     case "f1":

@@ -1,6 +1,8 @@
 // The baseline policies by their command-line names (the literature's baselines live in baselines/).
 import { Data, Either, Schema } from "effect"
 import type { Prng } from "../random/prng.ts"
+import { aiPolicyNames, isAiPolicyName, makeAiPolicy, type PolicyNeedsSimulator } from "./ai/aiPolicies.ts"
+import type { AvailabilityOracle } from "./ai/riskModels.ts"
 import { easyPlusPlus } from "./baselines/easyPlusPlus.ts"
 import { HTCondorMatchmaking } from "./baselines/htcondor.ts"
 import { powerOfD } from "./baselines/powerOfD.ts"
@@ -32,9 +34,10 @@ const registry = {
   "power-of-d": (rng: Prng) => passOver("power-of-d", powerOfD(rng, 2))
 } satisfies Record<string, (rng: Prng) => SchedulingPolicy>
 
-export const policyNames = Object.keys(registry) as ReadonlyArray<keyof typeof registry>
-export const PolicyName = Schema.Literal(...(policyNames as [keyof typeof registry, ...Array<keyof typeof registry>]))
-export type PolicyName = typeof PolicyName.Type
+type RegistryName = keyof typeof registry
+export const policyNames = [...Object.keys(registry), ...aiPolicyNames] as ReadonlyArray<RegistryName | (typeof aiPolicyNames)[number]>
+export const PolicyName = Schema.Literal(...(policyNames as [PolicyName, ...Array<PolicyName>]))
+export type PolicyName = RegistryName | (typeof aiPolicyNames)[number]
 
 export class UnknownPolicy extends Data.TaggedError("UnknownPolicy")<{ readonly name: string }> {
   override get message() {
@@ -42,7 +45,14 @@ export class UnknownPolicy extends Data.TaggedError("UnknownPolicy")<{ readonly 
   }
 }
 
-export const makePolicy = (name: string, rng: Prng): Either.Either<SchedulingPolicy, UnknownPolicy> =>
-  Object.hasOwn(registry, name)
-    ? Either.right(registry[name as PolicyName](rng))
-    : Either.left(new UnknownPolicy({ name }))
+/** `oracle` is the simulator's knowledge of node availability; only the `oracle` policy needs it. */
+export const makePolicy = (
+  name: string,
+  rng: Prng,
+  oracle?: AvailabilityOracle
+): Either.Either<SchedulingPolicy, UnknownPolicy | PolicyNeedsSimulator> =>
+  isAiPolicyName(name)
+    ? makeAiPolicy(name, rng, oracle)
+    : Object.hasOwn(registry, name)
+      ? Either.right(registry[name as RegistryName](rng))
+      : Either.left(new UnknownPolicy({ name }))

@@ -17,7 +17,7 @@ export interface AiSettings {
   readonly lossPenaltyMs: number
   /** Nodes kept by the cheap session-prior score for the failure model to score. */
   readonly shortlist: number
-  /** Most fitting nodes examined per placement (from a rotating start), bounding cost at 10,000 nodes. */
+  /** Most fitting nodes examined per placement, and per reservation (from rotating starts): bounds the cost at 10,000 nodes. */
   readonly nodesExaminedMax: number
   /** Session length assumed for a node before any session has been observed. */
   readonly defaultSessionMs: number
@@ -29,7 +29,7 @@ export const defaultAiSettings: AiSettings = {
   backfilling: true,
   lossPenaltyMs: 180_000,
   shortlist: 12,
-  nodesExaminedMax: 1024,
+  nodesExaminedMax: 256,
   defaultSessionMs: 3_600_000,
   explainLast: 10_000
 }
@@ -80,9 +80,16 @@ export class AiPolicy implements SchedulingPolicy {
   private readonly shortNode: Int32Array
   private readonly shortScore: Float64Array
   private readonly scratch: Array<number> = []
-  // The reservation of the current pass (EASY): the blocked job's node and its shadow time.
+  // EASY's reservation for the blocked job: its node and shadow time, kept across passes and
+  // refreshed only for nodes whose allocation changed (a full scan costs milliseconds at 10,000 nodes).
+  private reservedFor = -1
   private reservedNode = -1
   private shadowMs = Infinity
+  private dirty: Array<number> = []
+  private dirtyFlag = new Uint8Array(1024)
+  private reserveCursor = 0
+  /** The job the last pass stopped at (it fitted nowhere and holds the reservation); -1 if none. */
+  blockedJob = -1
 
   constructor(
     readonly name: string,
@@ -165,12 +172,22 @@ export class AiPolicy implements SchedulingPolicy {
     let head = -1
     let reserved = false
     let examined = 0
-    this.reservedNode = -1
-    this.shadowMs = Infinity
+    this.blockedJob = -1
+    // The job holding the reservation keeps it until it starts, even if smaller jobs that fit
+    // nowhere arrive: a wide job is not starved, and the reservation is not rebuilt on every arrival.
+    const holder = this.reservedFor
+    if (holder >= 0 && ctx.jobs.status[holder] === Status.queued && this.settings.backfilling) {
+      if (c.maxFreeCpu() <= 0) return
+      if (this.choose(ctx, holder, false) < 0) {
+        head = holder
+        this.blockedJob = holder
+      }
+    }
     for (let i = 0; i < this.order.length; i++) {
       if (!this.valid(i, ctx)) continue
       if (c.maxFreeCpu() <= 0) return
       const job = this.order[i]!
+      if (job === head) continue
       if (head >= 0) {
         if (++examined > ctx.scanDepth) return
         if (firstAllowedFit(ctx, job, 0) < 0) continue
@@ -183,6 +200,7 @@ export class AiPolicy implements SchedulingPolicy {
       if (node >= 0) continue
       if (head < 0) {
         head = job
+        this.blockedJob = job
         if (!this.settings.backfilling) return
       }
     }
@@ -202,10 +220,17 @@ export class AiPolicy implements SchedulingPolicy {
     // Start from a rotating node so that, past `nodesExaminedMax`, different nodes get a look.
     const start = this.cursor < c.count ? this.cursor : 0
     let examined = 0
-    for (let step = 0; step < c.count && examined < this.settings.nodesExaminedMax; step++) {
-      n = start + step
-      if (n >= c.count) n -= c.count
-      if (!c.fitsOn(n, cpu, mem, disk) || ctx.excluded(job, n)) continue
+    // Fitting nodes come from the placement index (it skips full subtrees), from `start` round.
+    for (let wrapped = false, next = c.firstFit(cpu, mem, disk, start); examined < this.settings.nodesExaminedMax; next = c.firstFit(cpu, mem, disk, n + 1)) {
+      if (next < 0) {
+        if (wrapped || start === 0) break
+        wrapped = true
+        next = c.firstFit(cpu, mem, disk, 0)
+        if (next < 0) break
+      }
+      if (wrapped && next >= start) break
+      n = next
+      if (ctx.excluded(job, n)) continue
       examined++
       if (backfill && n === this.reservedNode && ctx.now + upper / c.speed[n]! > this.shadowMs) continue
       const d = work / c.speed[n]!
@@ -259,18 +284,57 @@ export class AiPolicy implements SchedulingPolicy {
     if (this.decisions.size > this.settings.explainLast) this.decisions.delete(this.decisions.keys().next().value!)
   }
 
+  nodeChanged(node: number): void {
+    if (this.reservedFor < 0) return
+    this.dirtyFlag = withRoomFor(this.dirtyFlag, node + 1)
+    if (this.dirtyFlag[node] === 0) {
+      this.dirtyFlag[node] = 1
+      this.dirty.push(node)
+    }
+  }
+
   /** EASY's reservation for the blocked job: the node where, by estimated ends, it can start soonest. */
   private reserve(ctx: SchedulingContext, head: number): void {
-    for (let n = 0; n < ctx.cluster.count; n++) {
-      const t = this.earliestStartMs(ctx, head, n)
-      if (t < this.shadowMs) {
+    let full = head !== this.reservedFor || this.reservedNode < 0 || ctx.cluster.online[this.reservedNode] === 0 || this.shadowMs < ctx.now
+    if (!full) {
+      for (const n of this.dirty) {
+        const t = this.earliestStartMs(ctx, head, n)
+        if (n === this.reservedNode) {
+          if (t > this.shadowMs) {
+            full = true
+            break
+          }
+          this.shadowMs = t
+        } else if (t < this.shadowMs || (t === this.shadowMs && n < this.reservedNode)) {
+          this.shadowMs = t
+          this.reservedNode = n
+        }
+      }
+    }
+    for (const n of this.dirty) this.dirtyFlag[n] = 0
+    this.dirty = []
+    if (!full) return
+    this.reservedFor = head
+    this.reservedNode = -1
+    this.shadowMs = Infinity
+    // A reservation on the best of a bounded set of nodes may start the job later than the best
+    // of all would, never earlier than promised: backfilling stays safe, the scan stays cheap.
+    const count = ctx.cluster.count
+    const span = Math.min(count, 8 * this.settings.nodesExaminedMax)
+    const from = count > span ? this.reserveCursor % count : 0
+    this.reserveCursor = from + span
+    for (let k = 0; k < span; k++) {
+      const n = from + k < count ? from + k : from + k - count
+      const t = this.earliestStartMs(ctx, head, n, this.shadowMs)
+      if (t < this.shadowMs || (t === this.shadowMs && n < this.reservedNode)) {
         this.shadowMs = t
         this.reservedNode = n
       }
     }
   }
 
-  private earliestStartMs(ctx: SchedulingContext, job: number, node: number): number {
+  /** When the job could start on the node by estimated ends; a node that cannot start it before `beat` is not sorted. */
+  private earliestStartMs(ctx: SchedulingContext, job: number, node: number, beat = Infinity): number {
     const c = ctx.cluster, j = ctx.jobs
     if (c.online[node] === 0) return Infinity
     const cpu = j.cpu[job]!, mem = j.mem[job]!, disk = j.disk[job]!
@@ -278,6 +342,9 @@ export class AiPolicy implements SchedulingPolicy {
     let fc = c.freeCpu[node]!, fm = c.freeMem[node]!, fd = c.freeDisk[node]!
     if (fc >= cpu && fm >= mem && fd >= disk) return ctx.now
     const running = ctx.jobsOn(node)
+    let soonest = Infinity
+    for (const r of running) soonest = Math.min(soonest, this.endOf(ctx, r, node))
+    if (soonest >= beat) return Infinity
     const s = this.scratch
     s.length = 0
     for (const r of running) s.push(r)

@@ -7,6 +7,7 @@ import type { JobId, NodeId } from "../../domain/ids.ts"
 import type { CoordinatorMessage } from "../../domain/messages.ts"
 import { Prng } from "../../random/prng.ts"
 import { type Caps, jobRequest, nodeSpec } from "../../testing/fixtures.ts"
+import type { AvailabilityOracle } from "../ai/riskModels.ts"
 import { makePolicy } from "../policies.ts"
 
 export interface Assigned {
@@ -20,8 +21,8 @@ export interface NodeSetup {
   readonly speed?: number
 }
 
-export const harness = (policy: string, nodes: ReadonlyArray<Caps | NodeSetup>, seed = 1) => {
-  const p = makePolicy(policy, Prng.fromSeed(seed))
+export const harness = (policy: string, nodes: ReadonlyArray<Caps | NodeSetup>, seed = 1, oracle?: AvailabilityOracle) => {
+  const p = makePolicy(policy, Prng.fromSeed(seed), oracle)
   if (Either.isLeft(p)) throw p.left
   const sent: Array<{ node: number; message: CoordinatorMessage }> = []
   const coordinator = new Coordinator(p.right, { send: (node, message) => sent.push({ node, message }), transition: () => {} }, {
@@ -82,5 +83,5 @@ export const harness = (policy: string, nodes: ReadonlyArray<Caps | NodeSetup>, 
     }, now)
     expect(Either.isRight(r)).toBe(true)
   }
-  return { coordinator, assigns, flush, submit, placementOf, start, finish, nodeOf: (job: number) => placementOf(job).node }
+  return { coordinator, policy: p.right, assigns, flush, submit, placementOf, start, finish, nodeOf: (job: number) => placementOf(job).node }
 }

@@ -9,6 +9,7 @@ const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(100 * x).toFixed(1)}%
 const s0 = (x: number): string => (Number.isFinite(x) ? x.toFixed(0) : "-")
 const s2 = (x: number): string => (Number.isFinite(x) ? x.toFixed(2) : "-")
 const p = (x: number): string => (x < 0.001 ? x.toExponential(1) : x.toFixed(3))
+const share = (x: number): string => `${(100 * x).toFixed(1)}%`
 const ci = (c: Comparison): string => `${pct(c.relativeChange.estimate)} [${pct(c.relativeChange.low)}, ${pct(c.relativeChange.high)}]`
 
 export interface ReportInput {
@@ -68,16 +69,16 @@ export const renderReport = ({ cells, rows, size, sizeName, wallS, decisions }: 
   line()
   line("## Predictor accuracy (run time, on the same finished jobs)")
   line()
-  line("Each prediction is the one made when the job was first queued; the forest was trained only on jobs that had finished by then. Error is the mean absolute error of log run time (0.69 means off by a factor of 2 on average).")
+  line("Each prediction is the one the `ai` policy used when the job was first queued (the forest's, or EASY++'s or the requested time when one of those had been more accurate on the last 200 finished jobs); the forest was trained only on jobs that had finished by then. Error is the mean absolute error of log run time (0.69 means off by a factor of 2 on average). Jobs are counted over every `ai` run of the workload (all loads and sequences).")
   line()
-  line("| workload | jobs | forest error | forest under-predicted | EASY++ (user's last two) error | EASY++ under-predicted | requested time error |")
+  line("| workload | jobs | ai's prediction error | ai under-predicted | EASY++ (user's last two) error | EASY++ under-predicted | requested time error |")
   line("|---|---|---|---|---|---|---|")
   const byWorkload = new Map<string, Array<RunMetrics>>()
   for (const r of rows) if (r.policy === "ai" && r.accuracy !== undefined) byWorkload.set(r.workload, [...(byWorkload.get(r.workload) ?? []), r])
   for (const [w, rs] of byWorkload) {
     const n = rs.reduce((s, r) => s + r.accuracy!.model.jobs, 0)
     const wavg = (f: (r: RunMetrics) => number) => rs.reduce((s, r) => s + f(r) * r.accuracy!.model.jobs, 0) / Math.max(1, n)
-    line(`| ${w} | ${n} | ${s2(wavg((r) => r.accuracy!.model.meanAbsLogError))} | ${pct(wavg((r) => r.accuracy!.model.underPredictionRate))} | ${s2(wavg((r) => r.accuracy!.userMean.meanAbsLogError))} | ${pct(wavg((r) => r.accuracy!.userMean.underPredictionRate))} | ${s2(wavg((r) => r.accuracy!.requested.meanAbsLogError))} |`)
+    line(`| ${w} | ${n} | ${s2(wavg((r) => r.accuracy!.model.meanAbsLogError))} | ${share(wavg((r) => r.accuracy!.model.underPredictionRate))} | ${s2(wavg((r) => r.accuracy!.userMean.meanAbsLogError))} | ${share(wavg((r) => r.accuracy!.userMean.underPredictionRate))} | ${s2(wavg((r) => r.accuracy!.requested.meanAbsLogError))} |`)
   }
   line()
   line("## Ablations (change of mean completion time against `ai`, Holm over all ablation tests)")
