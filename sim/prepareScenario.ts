@@ -4,6 +4,7 @@ import { Effect, Either } from "effect"
 import type { NodeSpec } from "../core/domain/node.ts"
 import type { Prng } from "../core/random/prng.ts"
 import { Rng } from "../core/random/Rng.ts"
+import type { PolicyNeedsSimulator } from "../core/scheduler/ai/aiPolicies.ts"
 import { makePolicy, type UnknownPolicy } from "../core/scheduler/policies.ts"
 import type { ChurnWindow } from "../scenarios/traces/churnTrace.ts"
 import { type ChurnTraceParseError, readChurnTrace } from "../scenarios/traces/churnTrace.ts"
@@ -13,6 +14,7 @@ import type { Scenario } from "../scenarios/schema.ts"
 import { alternatingChurn, alwaysOn, type ChurnSource, traceChurn } from "./model/churn.ts"
 import { makeNodes } from "./model/population.ts"
 import { swfWorkload, syntheticWorkload, type WorkloadSource } from "./model/workload.ts"
+import { ChurnOracle } from "./world/ChurnOracle.ts"
 import { runWorld, type WorldResult } from "./world/World.ts"
 
 export type ScenarioLoadError = TraceFileError | SwfParseError | ChurnTraceParseError
@@ -55,8 +57,9 @@ export const runPolicy = (
   prepared: PreparedScenario,
   policy: string,
   checkInvariants = false
-): Either.Either<WorldResult, UnknownPolicy> =>
-  Either.map(makePolicy(policy, prepared.streams(`policy/${policy}`)), (p) =>
+): Either.Either<WorldResult, UnknownPolicy | PolicyNeedsSimulator> => {
+  const churnOracle = new ChurnOracle()
+  return Either.map(makePolicy(policy, prepared.streams(`policy/${policy}`), churnOracle), (p) =>
     runWorld({
       scenario: prepared.scenario,
       policy: p,
@@ -64,6 +67,8 @@ export const runPolicy = (
       workload: prepared.workload(),
       churn: prepared.churn(),
       rng: prepared.streams("world"),
-      checkInvariants
+      checkInvariants,
+      churnOracle
     })
   )
+}

@@ -3,7 +3,9 @@
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
+import type { PolicyNeedsSimulator } from "../core/scheduler/ai/aiPolicies.ts"
 import { makePolicy, type UnknownPolicy } from "../core/scheduler/policies.ts"
+import { ChurnOracle } from "./world/ChurnOracle.ts"
 import type { Scenario } from "../scenarios/schema.ts"
 import { type PolicyRun, type PolicyRunText, runPolicyInto } from "./policyRun.ts"
 import { prepareScenario, type ScenarioLoadError } from "./prepareScenario.ts"
@@ -28,11 +30,11 @@ export interface RunOptions {
 export const runScenario = (
   scenario: Scenario,
   options: RunOptions
-): Effect.Effect<RunSummary, ScenarioLoadError | UnknownPolicy> =>
+): Effect.Effect<RunSummary, ScenarioLoadError | UnknownPolicy | PolicyNeedsSimulator> =>
   Effect.gen(function* () {
     // Load and check traces and policy names here, so their errors are typed, before any worker starts.
     const prepared = yield* prepareScenario(scenario)
-    for (const name of scenario.policies) yield* makePolicy(name, prepared.streams("check"))
+    for (const name of scenario.policies) yield* makePolicy(name, prepared.streams("check"), new ChurnOracle())
     fs.mkdirSync(options.outDir, { recursive: true })
     const files = openResultFiles(options.outDir)
     const policies: Record<string, PolicySummary> = {}

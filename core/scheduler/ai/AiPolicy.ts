@@ -6,6 +6,7 @@
 import { withRoomFor } from "../../collections/typedArrays.ts"
 import { Status } from "../../coordinator/JobTable.ts"
 import type { AttemptOutcome, SchedulingContext, SchedulingPolicy } from "../policy.ts"
+import { Reservation } from "../reservation.ts"
 import { firstAllowedFit } from "../selectors.ts"
 import { NodeHistory, UserHistory } from "./history.ts"
 import type { RiskModel } from "./riskModels.ts"
@@ -79,15 +80,8 @@ export class AiPolicy implements SchedulingPolicy {
   private readonly decisions = new Map<number, PlacementDecision>()
   private readonly shortNode: Int32Array
   private readonly shortScore: Float64Array
-  private readonly scratch: Array<number> = []
-  // EASY's reservation for the blocked job: its node and shadow time, kept across passes and
-  // refreshed only for nodes whose allocation changed (a full scan costs milliseconds at 10,000 nodes).
-  private reservedFor = -1
-  private reservedNode = -1
-  private shadowMs = Infinity
-  private dirty: Array<number> = []
-  private dirtyFlag = new Uint8Array(1024)
-  private reserveCursor = 0
+  /** EASY's reservation for the blocked job, by predicted ends (see reservation.ts). */
+  private readonly reservation: Reservation
   /** The job the last pass stopped at (it fitted nowhere and holds the reservation); -1 if none. */
   blockedJob = -1
 
@@ -101,6 +95,7 @@ export class AiPolicy implements SchedulingPolicy {
     this.users = observations.users
     this.nodes = observations.nodes
     this.shortNode = new Int32Array(settings.shortlist)
+    this.reservation = new Reservation((ctx, job, node) => this.endOf(ctx, job, node), 8 * settings.nodesExaminedMax)
     this.shortScore = new Float64Array(settings.shortlist)
   }
 
@@ -175,7 +170,7 @@ export class AiPolicy implements SchedulingPolicy {
     this.blockedJob = -1
     // The job holding the reservation keeps it until it starts, even if smaller jobs that fit
     // nowhere arrive: a wide job is not starved, and the reservation is not rebuilt on every arrival.
-    const holder = this.reservedFor
+    const holder = this.reservation.head
     if (holder >= 0 && ctx.jobs.status[holder] === Status.queued && this.settings.backfilling) {
       if (c.maxFreeCpu() <= 0) return
       if (this.choose(ctx, holder, false) < 0) {
@@ -192,7 +187,7 @@ export class AiPolicy implements SchedulingPolicy {
         if (++examined > ctx.scanDepth) return
         if (firstAllowedFit(ctx, job, 0) < 0) continue
         if (!reserved) {
-          this.reserve(ctx, head)
+          this.reservation.reserve(ctx, head)
           reserved = true
         }
       }
@@ -232,7 +227,7 @@ export class AiPolicy implements SchedulingPolicy {
       n = next
       if (ctx.excluded(job, n)) continue
       examined++
-      if (backfill && n === this.reservedNode && ctx.now + upper / c.speed[n]! > this.shadowMs) continue
+      if (backfill && n === this.reservation.node && ctx.now + upper / c.speed[n]! > this.reservation.shadowMs) continue
       const d = work / c.speed[n]!
       const s = d + this.risk.prior(ctx, n, d) * (1.5 * d + penalty)
       if (short < k) {
@@ -285,77 +280,7 @@ export class AiPolicy implements SchedulingPolicy {
   }
 
   nodeChanged(node: number): void {
-    if (this.reservedFor < 0) return
-    this.dirtyFlag = withRoomFor(this.dirtyFlag, node + 1)
-    if (this.dirtyFlag[node] === 0) {
-      this.dirtyFlag[node] = 1
-      this.dirty.push(node)
-    }
-  }
-
-  /** EASY's reservation for the blocked job: the node where, by estimated ends, it can start soonest. */
-  private reserve(ctx: SchedulingContext, head: number): void {
-    let full = head !== this.reservedFor || this.reservedNode < 0 || ctx.cluster.online[this.reservedNode] === 0 || this.shadowMs < ctx.now
-    if (!full) {
-      for (const n of this.dirty) {
-        const t = this.earliestStartMs(ctx, head, n)
-        if (n === this.reservedNode) {
-          if (t > this.shadowMs) {
-            full = true
-            break
-          }
-          this.shadowMs = t
-        } else if (t < this.shadowMs || (t === this.shadowMs && n < this.reservedNode)) {
-          this.shadowMs = t
-          this.reservedNode = n
-        }
-      }
-    }
-    for (const n of this.dirty) this.dirtyFlag[n] = 0
-    this.dirty = []
-    if (!full) return
-    this.reservedFor = head
-    this.reservedNode = -1
-    this.shadowMs = Infinity
-    // A reservation on the best of a bounded set of nodes may start the job later than the best
-    // of all would, never earlier than promised: backfilling stays safe, the scan stays cheap.
-    const count = ctx.cluster.count
-    const span = Math.min(count, 8 * this.settings.nodesExaminedMax)
-    const from = count > span ? this.reserveCursor % count : 0
-    this.reserveCursor = from + span
-    for (let k = 0; k < span; k++) {
-      const n = from + k < count ? from + k : from + k - count
-      const t = this.earliestStartMs(ctx, head, n, this.shadowMs)
-      if (t < this.shadowMs || (t === this.shadowMs && n < this.reservedNode)) {
-        this.shadowMs = t
-        this.reservedNode = n
-      }
-    }
-  }
-
-  /** When the job could start on the node by estimated ends; a node that cannot start it before `beat` is not sorted. */
-  private earliestStartMs(ctx: SchedulingContext, job: number, node: number, beat = Infinity): number {
-    const c = ctx.cluster, j = ctx.jobs
-    if (c.online[node] === 0) return Infinity
-    const cpu = j.cpu[job]!, mem = j.mem[job]!, disk = j.disk[job]!
-    if (c.capCpu[node]! < cpu || c.capMem[node]! < mem || c.capDisk[node]! < disk || ctx.excluded(job, node)) return Infinity
-    let fc = c.freeCpu[node]!, fm = c.freeMem[node]!, fd = c.freeDisk[node]!
-    if (fc >= cpu && fm >= mem && fd >= disk) return ctx.now
-    const running = ctx.jobsOn(node)
-    let soonest = Infinity
-    for (const r of running) soonest = Math.min(soonest, this.endOf(ctx, r, node))
-    if (soonest >= beat) return Infinity
-    const s = this.scratch
-    s.length = 0
-    for (const r of running) s.push(r)
-    s.sort((a, b) => this.endOf(ctx, a, node) - this.endOf(ctx, b, node) || a - b)
-    for (const r of s) {
-      fc += j.cpu[r]!
-      fm += j.mem[r]!
-      fd += j.disk[r]!
-      if (fc >= cpu && fm >= mem && fd >= disk) return this.endOf(ctx, r, node)
-    }
-    return Infinity
+    this.reservation.nodeChanged(node)
   }
 
   /** A running job's estimated end; one that outlived its estimate is given until its requested time. */

@@ -5,7 +5,7 @@
 import type { SchedulingContext, SchedulingPolicy } from "../policy.ts"
 import { firstAllowedFit } from "../selectors.ts"
 import { QueueHeap, type JobKey } from "./queueHeap.ts"
-import { type EndEstimate, Reservation, requestedEnd } from "./reservation.ts"
+import { type EndEstimate, Reservation, requestedEnd } from "../reservation.ts"
 
 export interface BackfillingOptions {
   /** Queue order (lower first); arrival order when absent. */

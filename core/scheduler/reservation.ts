@@ -1,8 +1,9 @@
 // EASY's single reservation for the blocked head, with the running jobs' end times taken from a
-// pluggable estimate (requested times, or EASY++'s predictions). Cached like the `easy` policy's:
-// refreshed only for nodes whose allocation changed, recomputed when the head changes, its node
-// goes away, or the shadow time has passed (an estimate turned out too short).
-import type { SchedulingContext } from "../policy.ts"
+// pluggable estimate (requested times, EASY++'s or the AI policy's predictions). Cached: refreshed
+// only for nodes whose allocation changed, recomputed when the head changes, its node goes away, or
+// the shadow time has passed (an estimate turned out too short).
+import { withRoomFor } from "../collections/typedArrays.ts"
+import type { SchedulingContext } from "./policy.ts"
 
 /** When a placed or running job is expected to free its node (never before now). */
 export type EndEstimate = (ctx: SchedulingContext, job: number, node: number) => number
@@ -18,18 +19,20 @@ export class Reservation {
   node = -1
   shadowMs = Infinity
   private dirty: Array<number> = []
-  private dirtyFlag = new Uint8Array(0)
+  private dirtyFlag = new Uint8Array(1024)
   private readonly scratch: Array<number> = []
+  private cursor = 0
 
-  constructor(private readonly endOf: EndEstimate) {}
+  /**
+   * `scanMax` bounds a full recomputation to that many nodes from a rotating start: the head may
+   * then be promised a later start than the best node would give, never an earlier one, so
+   * backfilling stays safe while the cost stays flat at 10,000 nodes.
+   */
+  constructor(private readonly endOf: EndEstimate, private readonly scanMax = Infinity) {}
 
   nodeChanged(node: number): void {
     if (this.head < 0) return
-    if (node >= this.dirtyFlag.length) {
-      const f = new Uint8Array(Math.max(1024, node * 2))
-      f.set(this.dirtyFlag)
-      this.dirtyFlag = f
-    }
+    this.dirtyFlag = withRoomFor(this.dirtyFlag, node + 1)
     if (this.dirtyFlag[node] === 0) {
       this.dirtyFlag[node] = 1
       this.dirty.push(node)
@@ -67,9 +70,14 @@ export class Reservation {
     this.head = head
     this.node = -1
     this.shadowMs = Infinity
-    for (let n = 0; n < ctx.cluster.count; n++) {
+    const count = ctx.cluster.count
+    const span = Math.min(count, this.scanMax)
+    const from = span < count ? this.cursor % count : 0
+    this.cursor = from + span
+    for (let k = 0; k < span; k++) {
+      const n = from + k < count ? from + k : from + k - count
       const t = this.earliestStartMs(ctx, head, n, this.shadowMs)
-      if (t < this.shadowMs) {
+      if (t < this.shadowMs || (t === this.shadowMs && n < this.node)) {
         this.shadowMs = t
         this.node = n
       }
