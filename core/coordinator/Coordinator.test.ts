@@ -6,6 +6,7 @@ import { canTransition, isTerminal, type JobStatus } from "../domain/lifecycle.t
 import type { AgentMessage, CoordinatorMessage } from "../domain/messages.ts"
 import { Prng } from "../random/prng.ts"
 import { makePolicy, type PolicyName, policyNames } from "../scheduler/policies.ts"
+import { alwaysAvailable } from "../scheduler/ai/testing.ts"
 import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
 import { Coordinator, type CoordinatorConfig, type JobRequest } from "./Coordinator.ts"
 
@@ -32,7 +33,7 @@ const make = (
 ) => {
   const sent: Array<{ node: number; message: CoordinatorMessage }> = []
   const transitions: Array<Transition> = []
-  const p = makePolicy(policy, Prng.fromSeed(1))
+  const p = makePolicy(policy, Prng.fromSeed(1), alwaysAvailable)
   if (Either.isLeft(p)) throw p.left
   const c = new Coordinator(p.right, {
     send: (node, message) => sent.push({ node, message }),
