@@ -5,6 +5,7 @@ import { Bench } from "tinybench"
 import { Coordinator, type JobRequest } from "../core/coordinator/Coordinator.ts"
 import type { NodeId, RegionId, UserId } from "../core/domain/ids.ts"
 import { Prng } from "../core/random/prng.ts"
+import { alwaysAvailable } from "../core/scheduler/ai/testing.ts"
 import { makePolicy, policyNames } from "../core/scheduler/policies.ts"
 
 const classes = [
@@ -16,7 +17,8 @@ const classes = [
 
 const loadedCoordinator = (nodes: number, policy: string): Coordinator => {
   const rng = Prng.fromSeed(7, "placement")
-  const c = new Coordinator(Either.getOrThrow(makePolicy(policy, rng.split("policy"))), { send: () => {}, transition: () => {} })
+  // No churn here, so the oracle's availability is simply "always".
+  const c = new Coordinator(Either.getOrThrow(makePolicy(policy, rng.split("policy"), alwaysAvailable)), { send: () => {}, transition: () => {} })
   for (let i = 0; i < nodes; i++) {
     const k = classes[rng.weighted([3, 4, 2, 1])]!
     c.enrollNode({ id: i as NodeId, resources: { ...k, diskMiB: 100_000 }, speed: 1, region: "r" as RegionId, askingPrice: 1 })
