@@ -1,0 +1,5 @@
+export * from "./errorResponse.ts"
+export * from "./JobsApi.ts"
+export * from "./layerCoordinator.ts"
+export * from "./routes.ts"
+export * from "./serve.ts"
