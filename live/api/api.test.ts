@@ -7,6 +7,7 @@ import type { NodeId, RegionId } from "../../core/domain/ids.ts"
 import { Prng } from "../../core/random/prng.ts"
 import { makePolicy } from "../../core/scheduler/policies.ts"
 import { layerCoordinator } from "./layerCoordinator.ts"
+import { submitBodyBytesMax } from "./routes.ts"
 import { serve } from "./serve.ts"
 
 const jobs = layerCoordinator({
@@ -130,6 +131,15 @@ describe("jobs API over HTTP", () => {
         const reply = yield* call("POST", "/api/jobs", undefined, "{ image: python")
         expect(reply.status).toBe(400)
         expect(reply.body).toEqual({ error: "MalformedBody", message: "the request body is not valid JSON" })
+        expect((yield* call("GET", "/api/jobs")).body.jobs.length).toBe(before)
+      }))
+
+    it.effect("answers 413 for a body larger than a submission can be, and accepts nothing", () =>
+      Effect.gen(function* () {
+        const before = (yield* call("GET", "/api/jobs")).body.jobs.length
+        const reply = yield* call("POST", "/api/jobs", { ...python, command: ["echo", "x".repeat(submitBodyBytesMax)] })
+        expect(reply.status).toBe(413)
+        expect(reply.body).toMatchObject({ error: "BodyTooLarge", bytesMax: submitBodyBytesMax })
         expect((yield* call("GET", "/api/jobs")).body.jobs.length).toBe(before)
       }))
 

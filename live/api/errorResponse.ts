@@ -35,6 +35,9 @@ export const invalidRequest = (what: string, error: ParseResult.ParseError) => {
 export const malformedBody = (error: RequestError) =>
   respond(400, "MalformedBody", error.reason === "Decode" ? "the request body is not valid JSON" : `the request body could not be read: ${error.message}`)
 
+export const bodyTooLarge = (bytesMax: number) =>
+  respond(413, "BodyTooLarge", `the request body is larger than ${bytesMax} bytes`, { bytesMax })
+
 export const unknownJob = (error: UnknownJob) => respond(404, "UnknownJob", error.message, { jobId: error.jobId })
 
 export const jobUnsatisfiable = (error: JobUnsatisfiable) =>
