@@ -1,0 +1,7 @@
+export * from "./AgentEndpoint.ts"
+export * from "./AgentLink.ts"
+export * from "./ClusterCa.ts"
+export * from "./errors.ts"
+export * from "./frames.ts"
+export * from "./joinProtocol.ts"
+export * from "./JoinTokens.ts"

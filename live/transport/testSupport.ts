@@ -1,0 +1,29 @@
+// Shared by this folder's tests: temporary data directories and a logger that keeps what it logs.
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { Effect, HashMap, Logger } from "effect"
+
+export const tempDir = Effect.acquireRelease(
+  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-transport-"))),
+  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
+)
+
+export interface LoggedLine {
+  readonly level: string
+  readonly text: string
+  readonly annotations: Record<string, unknown>
+}
+
+/** A logger that records every line (instead of printing), and the lines it recorded. */
+export const capturingLogger = () => {
+  const lines: Array<LoggedLine> = []
+  const logger = Logger.make(({ logLevel, message, annotations }) => {
+    lines.push({
+      level: logLevel.label,
+      text: (Array.isArray(message) ? message : [message]).map(String).join(" "),
+      annotations: Object.fromEntries(HashMap.toEntries(annotations))
+    })
+  })
+  return { lines, layer: Logger.replace(Logger.defaultLogger, logger) }
+}
