@@ -98,9 +98,18 @@ export const makeAgentEndpoint = (
     const events = yield* Effect.acquireRelease(Queue.unbounded<AgentEvent>(), Queue.shutdown)
     const connections = new Map<NodeId, tls.TLSSocket>()
     const sockets = new Set<Socket>()
+    // A TLS socket that fails its handshake may have lost its address by the time the error is
+    // reported, so the address is read when the TCP connection arrives and found via the TLS
+    // socket's (undocumented but long-standing) `_parent`.
+    const peers = new WeakMap<Socket, string>()
     const track = (socket: Socket) => {
       sockets.add(socket)
+      peers.set(socket, peerOf(socket))
       socket.on("close", () => sockets.delete(socket))
+    }
+    const peerOfFailed = (socket: tls.TLSSocket) => {
+      const parent = (socket as unknown as { _parent?: Socket })._parent
+      return (parent && peers.get(parent)) ?? peerOf(socket)
     }
 
     const refuse = (peer: string, refusal: TransportRefusal, socket?: Socket) => {
@@ -156,7 +165,7 @@ export const makeAgentEndpoint = (
       })
     })
     agentServer.on("connection", track)
-    agentServer.on("tlsClientError", (error, socket) => refuse(peerOf(socket), new PeerCertificateRejected({ reason: error.message }), socket))
+    agentServer.on("tlsClientError", (error, socket) => refuse(peerOfFailed(socket), new PeerCertificateRejected({ reason: error.message }), socket))
 
     // ---- the join port (server-authenticated TLS; the CA certificate is sent in the chain for the agent to pin)
     const handleJoin = (peer: string, request: JoinRequest) =>
@@ -209,7 +218,7 @@ export const makeAgentEndpoint = (
       })
     })
     joinServer.on("connection", track)
-    joinServer.on("tlsClientError", (error, socket) => runFork(Effect.logWarning(`join port: TLS failed with ${peerOf(socket)}: ${error.message}`)))
+    joinServer.on("tlsClientError", (error, socket) => runFork(Effect.logWarning(`join port: TLS failed with ${peerOfFailed(socket)}: ${error.message}`)))
 
     const port = yield* listen(agentServer, host, options.port ?? 0, sockets)
     const joinPort = yield* listen(joinServer, host, options.joinPort ?? 0, sockets)
