@@ -123,7 +123,7 @@ describe("AgentEndpoint and AgentLink", () => {
         let text = ""
         joinSocket.on("data", (chunk: Buffer) => { text += chunk.subarray(4).toString() })
         joinSocket.on("close", () => resume(Effect.succeed(text)))
-        joinSocket.write(encodeFrame(JoinRequest, { _tag: "JoinRequest", token: "", publicKeyPem, proof: signJoinProof("", publicKeyPem, privateKey) }))
+        joinSocket.write(encodeFrame(JoinRequest, JoinRequest.make({ token: "", publicKeyPem, proof: signJoinProof("", publicKeyPem, privateKey) })))
       })
       expect(JSON.parse(answer)).toEqual({ _tag: "JoinRefused", reason: "the join request carries no token" })
       expect((yield* nextEvent(endpoint, isTag("ConnectionRefused"))).refusal._tag).toBe("JoinTokenMissing")
