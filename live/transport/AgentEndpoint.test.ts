@@ -55,6 +55,7 @@ const rawConnect = (options: tls.ConnectionOptions) =>
 const untilClosed = (socket: tls.TLSSocket) =>
   Effect.async<void>((resume) => {
     socket.on("error", () => {})
+    socket.resume()
     if (socket.destroyed) return resume(Effect.void)
     socket.on("close", () => resume(Effect.void))
   }).pipe(Effect.timeoutFail({ duration: "10 seconds", onTimeout: () => new Error("the socket stayed open") }))
@@ -234,6 +235,54 @@ describe("AgentEndpoint and AgentLink", () => {
       expect((yield* nextEvent(endpoint, isTag("ConnectionRefused"))).refusal.message).toContain("exceeds the limit")
     }).pipe(Effect.scoped, Effect.provide(log.layer))
   })
+
+  it.live("a join request whose key is not proven is refused without spending the token", () => {
+    const log = capturingLogger()
+    return Effect.gen(function* () {
+      const endpoint = yield* startEndpoint(yield* tempDir)
+      const joinToken = yield* endpoint.createJoinToken(2 as NodeId)
+      const { token } = Either.getOrThrow(parseJoinToken(joinToken))
+      const presented = createPublicKey(generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey).export({ type: "spki", format: "pem" }) as string
+      const signer = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).privateKey
+      const socket = yield* rawConnect({ host: endpoint.host, port: endpoint.joinPort, rejectUnauthorized: false })
+      socket.write(encodeFrame(JoinRequest, JoinRequest.make({ token, publicKeyPem: presented, proof: signJoinProof(token, presented, signer) })))
+      yield* untilClosed(socket)
+      expect((yield* nextEvent(endpoint, isTag("ConnectionRefused"))).refusal._tag).toBe("JoinProofInvalid")
+      expectRefusalLogged(log.lines, "JoinProofInvalid")
+      expect((yield* joinCluster({ host: endpoint.host, joinPort: endpoint.joinPort, joinToken })).nodeId).toBe(2)
+    }).pipe(Effect.scoped, Effect.provide(log.layer))
+  })
+
+  it.live("a reconnecting agent replaces its previous connection", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* startEndpoint(yield* tempDir)
+      const credentials = yield* joinAs(endpoint, 6)
+      const old = yield* linkTo(endpoint, credentials)
+      yield* old.send(register(6))
+      yield* nextEvent(endpoint, isTag("AgentMessageReceived"))
+      const fresh = yield* linkTo(endpoint, credentials)
+      yield* fresh.send(register(6))
+      yield* nextEvent(endpoint, isTag("AgentMessageReceived"))
+      expect((yield* old.closed)._tag).toBe("LinkClosed")
+      yield* endpoint.send(6 as NodeId, { _tag: "ResetAgent", nodeId: 6 as NodeId })
+      expect(yield* Queue.take(fresh.received)).toEqual({ _tag: "ResetAgent", nodeId: 6 })
+      expect(yield* endpoint.connectedNodes).toEqual([6])
+    }).pipe(Effect.scoped))
+
+  it.live("an agent's certificate cannot pose as the coordinator", () =>
+    Effect.gen(function* () {
+      const endpoint = yield* startEndpoint(yield* tempDir)
+      const credentials = yield* joinAs(endpoint, 1)
+      const impostor = tls.createServer({ key: credentials.keyPem, cert: credentials.certificatePem }, (s) => s.on("error", () => {}))
+      const port = yield* Effect.async<number>((resume) => {
+        impostor.listen(0, "127.0.0.1", () => resume(Effect.succeed((impostor.address() as { port: number }).port)))
+      })
+      yield* Effect.addFinalizer(() => Effect.sync(() => impostor.close()))
+      for (const servername of ["localhost", "1"]) {
+        const failed = yield* Effect.flip(connectAgentLink({ host: "127.0.0.1", port, servername, credentials }))
+        expect(failed.reason).toMatch(/could not connect/)
+      }
+    }).pipe(Effect.scoped))
 
   it.live("after a coordinator restart the CA is reloaded from disk and the agent's saved certificate still works", () =>
     Effect.gen(function* () {
