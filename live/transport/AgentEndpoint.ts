@@ -55,6 +55,8 @@ export class AgentEndpoint extends Context.Tag("crowdcloud/live/AgentEndpoint")<
 
 export const joinTokenTtlMsDefault = 3600_000
 const joinFrameBytesMax = 64 * 1024
+/** A peer that has not finished its TLS handshake by then is dropped (node's default is 120 s). */
+const handshakeTimeoutMs = 10_000
 
 /** The node a message speaks for. */
 export const nodeIdOfMessage = (message: AgentMessage): NodeId => (message._tag === "Register" ? message.node.id : message.nodeId)
@@ -127,10 +129,12 @@ export const makeAgentEndpoint = (
       ca: [ca.caCertificatePem],
       requestCert: true,
       rejectUnauthorized: true,
-      minVersion: "TLSv1.3"
+      minVersion: "TLSv1.3",
+      handshakeTimeout: handshakeTimeoutMs
     }, (socket) => {
       const peer = peerOf(socket)
       socket.on("error", () => {})
+      socket.setKeepAlive(true, 15_000)
       const nodeId = nodeIdOfCertificate(socket.getPeerCertificate())
       if (!socket.authorized || nodeId === undefined) {
         refuse(peer, new PeerCertificateRejected({
@@ -183,7 +187,8 @@ export const makeAgentEndpoint = (
     const joinServer = tls.createServer({
       key: ca.server.keyPem,
       cert: ca.server.certificatePem + ca.caCertificatePem,
-      minVersion: "TLSv1.3"
+      minVersion: "TLSv1.3",
+      handshakeTimeout: handshakeTimeoutMs
     }, (socket) => {
       const peer = peerOf(socket)
       socket.on("error", () => {})
