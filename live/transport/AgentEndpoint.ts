@@ -34,6 +34,7 @@ export interface AgentEndpointOptions {
 export type AgentEvent =
   | { readonly _tag: "AgentConnected"; readonly nodeId: NodeId; readonly peer: string }
   | { readonly _tag: "AgentMessageReceived"; readonly nodeId: NodeId; readonly message: AgentMessage }
+  /** The node's current connection closed (not emitted for a connection its newer one replaced). */
   | { readonly _tag: "AgentDisconnected"; readonly nodeId: NodeId; readonly peer: string }
   | { readonly _tag: "AgentJoined"; readonly nodeId: NodeId; readonly peer: string }
   | { readonly _tag: "ConnectionRefused"; readonly peer: string; readonly refusal: TransportRefusal }
@@ -164,7 +165,9 @@ export const makeAgentEndpoint = (
         }
       })
       socket.on("close", () => {
-        if (connections.get(nodeId) === socket) connections.delete(nodeId)
+        // A connection replaced by the node's newer one is not a disconnection of the node.
+        if (connections.get(nodeId) !== socket) return
+        connections.delete(nodeId)
         Queue.unsafeOffer(events, { _tag: "AgentDisconnected", nodeId, peer })
       })
     })
