@@ -12,7 +12,7 @@ import { NodeId } from "../../core/domain/ids.ts"
 import { AgentMessage, CoordinatorMessage } from "../../core/domain/messages.ts"
 import { ClusterCa, layerClusterCa } from "./ClusterCa.ts"
 import {
-  AgentIdMismatch, AgentNotConnected, ClusterCaFailed, EndpointListenFailed, JoinProofInvalid, JoinTokenMissing,
+  AgentIdMismatch, AgentNotConnected, ClusterCaFailed, EndpointListenFailed, JoinProofInvalid, JoinTokenStoreFailed, JoinTokenMissing,
   PeerCertificateRejected, type TransportRefusal
 } from "./errors.ts"
 import { encodeFrame, FrameDecoder, frameBytesMaxDefault } from "./frames.ts"
@@ -48,7 +48,7 @@ export interface AgentEndpointShape {
   readonly events: Queue.Dequeue<AgentEvent>
   readonly send: (nodeId: NodeId, message: CoordinatorMessage) => Effect.Effect<void, AgentNotConnected>
   /** A one-time join token for `nodeId`, as handed to `crowdcloud agent --token` (secret + CA fingerprint). */
-  readonly createJoinToken: (nodeId: NodeId, ttlMs?: number) => Effect.Effect<string, ClusterCaFailed>
+  readonly createJoinToken: (nodeId: NodeId, ttlMs?: number) => Effect.Effect<string, JoinTokenStoreFailed>
   readonly connectedNodes: Effect.Effect<ReadonlyArray<NodeId>>
 }
 
@@ -213,7 +213,7 @@ export const makeAgentEndpoint = (
           Effect.tap((accepted) => Effect.sync(() => respond(accepted))),
           Effect.catchAll((error) =>
             Effect.sync(() => {
-              if (error instanceof ClusterCaFailed) {
+              if (error instanceof ClusterCaFailed || error instanceof JoinTokenStoreFailed) {
                 respond({ _tag: "JoinRefused", reason: "the coordinator could not issue a certificate" })
                 runFork(Effect.logError(`join from ${peer} failed: ${error.message}`))
               } else {
@@ -226,7 +226,7 @@ export const makeAgentEndpoint = (
       })
     })
     joinServer.on("connection", track)
-    joinServer.on("tlsClientError", (error, socket) => runFork(Effect.logWarning(`join port: TLS failed with ${peerOfFailed(socket)}: ${error.message}`)))
+    joinServer.on("tlsClientError", (error, socket) => runFork(Effect.logWarning(`join port: TLS handshake failed with ${peerOfFailed(socket)}: ${error.message}`)))
 
     const port = yield* listen(agentServer, host, options.port ?? 0, sockets)
     const joinPort = yield* listen(joinServer, host, options.joinPort ?? 0, sockets)
@@ -259,7 +259,7 @@ export const layerAgentEndpoint = (options: AgentEndpointOptions = {}): Layer.La
 /** The whole coordinator side from a data directory: the CA and the join tokens kept there, and the endpoint. */
 export const layerCoordinatorTransport = (
   options: AgentEndpointOptions & { readonly dataDir: string; readonly serverNames?: ReadonlyArray<string> }
-): Layer.Layer<AgentEndpoint | ClusterCa | JoinTokens, EndpointListenFailed | ClusterCaFailed> =>
+): Layer.Layer<AgentEndpoint | ClusterCa | JoinTokens, EndpointListenFailed | ClusterCaFailed | JoinTokenStoreFailed> =>
   layerAgentEndpoint(options).pipe(
     Layer.provideMerge(Layer.merge(
       layerClusterCa({ dataDir: options.dataDir, ...(options.serverNames ? { serverNames: options.serverNames } : {}) }),

@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto"
 import { chmod, readFile, rename, writeFile } from "node:fs/promises"
 import { Clock, Context, Effect, Layer, Schema } from "effect"
 import { NodeId } from "../../core/domain/ids.ts"
-import { ClusterCaFailed, JoinTokenAlreadyUsed, JoinTokenExpired, JoinTokenUnknown } from "./errors.ts"
+import { JoinTokenStoreFailed, JoinTokenAlreadyUsed, JoinTokenExpired, JoinTokenUnknown } from "./errors.ts"
 
 export interface JoinTokensOptions {
   /** Where the token hashes are kept across restarts; in memory only when absent. */
@@ -22,9 +22,9 @@ export interface IssuedJoinToken {
 export type JoinTokenRefusal = JoinTokenUnknown | JoinTokenAlreadyUsed | JoinTokenExpired
 
 export interface JoinTokensShape {
-  readonly issue: (nodeId: NodeId, ttlMs: number) => Effect.Effect<IssuedJoinToken, ClusterCaFailed>
+  readonly issue: (nodeId: NodeId, ttlMs: number) => Effect.Effect<IssuedJoinToken, JoinTokenStoreFailed>
   /** Marks the token used and returns the node id it was issued for. */
-  readonly redeem: (token: string) => Effect.Effect<NodeId, JoinTokenRefusal | ClusterCaFailed>
+  readonly redeem: (token: string) => Effect.Effect<NodeId, JoinTokenRefusal | JoinTokenStoreFailed>
 }
 
 export class JoinTokens extends Context.Tag("crowdcloud/live/JoinTokens")<JoinTokens, JoinTokensShape>() {}
@@ -43,17 +43,17 @@ const expiredKeptMs = 24 * 3600_000
 
 export const hashJoinToken = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
 
-export const makeJoinTokens = (options: JoinTokensOptions = {}): Effect.Effect<JoinTokensShape, ClusterCaFailed> =>
+export const makeJoinTokens = (options: JoinTokensOptions = {}): Effect.Effect<JoinTokensShape, JoinTokenStoreFailed> =>
   Effect.gen(function* () {
     const records = new Map<string, TokenRecord>()
     const file = options.file
     if (file !== undefined) {
       const text = yield* Effect.tryPromise({
         try: () => readFile(file, "utf8").catch((e: NodeJS.ErrnoException) => (e.code === "ENOENT" ? "[]" : Promise.reject(e))),
-        catch: (e) => new ClusterCaFailed({ operation: `read the join tokens at ${file}`, reason: String(e) })
+        catch: (e) => new JoinTokenStoreFailed({ path: file, reason: String(e) })
       })
       const stored = yield* Schema.decodeUnknown(TokenFile)(text).pipe(
-        Effect.mapError((e) => new ClusterCaFailed({ operation: `read the join tokens at ${file}`, reason: e.message }))
+        Effect.mapError((e) => new JoinTokenStoreFailed({ path: file, reason: e.message }))
       )
       for (const r of stored) records.set(r.hash, r)
     }
@@ -71,7 +71,7 @@ export const makeJoinTokens = (options: JoinTokensOptions = {}): Effect.Effect<J
             await chmod(tmp, 0o600)
             await rename(tmp, file)
           },
-          catch: (e) => new ClusterCaFailed({ operation: `write the join tokens to ${file}`, reason: String(e) })
+          catch: (e) => new JoinTokenStoreFailed({ path: file, reason: String(e) })
         })
       })
 
@@ -99,5 +99,5 @@ export const makeJoinTokens = (options: JoinTokensOptions = {}): Effect.Effect<J
     } satisfies JoinTokensShape
   })
 
-export const layerJoinTokens = (options: JoinTokensOptions = {}): Layer.Layer<JoinTokens, ClusterCaFailed> =>
+export const layerJoinTokens = (options: JoinTokensOptions = {}): Layer.Layer<JoinTokens, JoinTokenStoreFailed> =>
   Layer.effect(JoinTokens, makeJoinTokens(options))

@@ -12,6 +12,16 @@ export class ClusterCaFailed extends Data.TaggedError("ClusterCaFailed")<{
   }
 }
 
+/** The join tokens' file could not be read or written. */
+export class JoinTokenStoreFailed extends Data.TaggedError("JoinTokenStoreFailed")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message() {
+    return `join tokens at ${this.path}: ${this.reason}`
+  }
+}
+
 /** The join token is not one this coordinator issued (or it was issued before a lost token file). */
 export class JoinTokenUnknown extends Data.TaggedError("JoinTokenUnknown")<{}> {
   override get message() {
