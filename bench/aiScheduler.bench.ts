@@ -354,6 +354,44 @@ const handContext = (jobs: JobTable, cluster: ClusterState): SchedulingContext &
   place: () => {}
 })
 
+/** Time spent in `learn`, and in the calls of it that retrained, overall and once the window had filled. */
+class TrainingTimes {
+  private learnMs = 0
+  private trainMs = 0
+  private trainMax = 0
+  private steadyTrainMs = 0
+  private steadyTrainings = 0
+
+  constructor(private readonly windowFullAt: number) {}
+
+  learned(ms: number, retrained: boolean, index: number): void {
+    this.learnMs += ms
+    if (!retrained) return
+    this.trainMs += ms
+    this.trainMax = Math.max(this.trainMax, ms)
+    if (index >= this.windowFullAt) {
+      this.steadyTrainMs += ms
+      this.steadyTrainings++
+    }
+  }
+
+  /** Per 1,000 examples fed (finished jobs, or ended attempts). */
+  figures(examples: number, trainings: number) {
+    return {
+      trainings,
+      trainMsTotal: round(this.trainMs),
+      trainMsPerTraining: round(this.trainMs / Math.max(1, trainings), 2),
+      trainMsMax: round(this.trainMax, 2),
+      trainMsPer1000: round((this.trainMs * 1000) / examples),
+      learnMsPer1000: round((this.learnMs * 1000) / examples),
+      /** Once the window has filled: what a long-running coordinator pays (absent when the feed is shorter). */
+      windowFull: examples > this.windowFullAt
+        ? { trainings: this.steadyTrainings, trainMsPer1000: round((this.steadyTrainMs * 1000) / (examples - this.windowFullAt)) }
+        : undefined
+    }
+  }
+}
+
 const measureRuntimeRetraining = (finishedJobs: number, seed: number) => {
   const rng = Prng.fromSeed(seed, "runtime-retraining")
   const users = makeUsers(rng.split("users"), 300)
@@ -364,8 +402,8 @@ const measureRuntimeRetraining = (finishedJobs: number, seed: number) => {
   const ctx = handContext(jobs, new ClusterState())
   const history = new UserHistory()
   const model = new ForestRuntimeModel(history, rng.split("forest"))
-  let predictMs = 0, learnMs = 0, trainMs = 0, trainMax = 0, steadyTrainMs = 0, steadyTrainings = 0
-  const windowFullAt = defaultForestRuntimeSettings.window
+  let predictMs = 0
+  const times = new TrainingTimes(defaultForestRuntimeSettings.window)
   for (let id = 0; id < finishedJobs; id++) {
     const r = makeJob(jobRng, users)
     jobs.count = id + 1
@@ -384,32 +422,10 @@ const measureRuntimeRetraining = (finishedJobs: number, seed: number) => {
     const before = model.trainings
     t0 = performance.now()
     model.learn(ctx, id, r.workMs)
-    const dt = performance.now() - t0
-    learnMs += dt
-    if (model.trainings > before) {
-      trainMs += dt
-      trainMax = Math.max(trainMax, dt)
-      if (id >= windowFullAt) {
-        steadyTrainMs += dt
-        steadyTrainings++
-      }
-    }
+    times.learned(performance.now() - t0, model.trainings > before, id)
     history.record(jobs.owner[id]!, r.workMs, r.requestedTimeMs)
   }
-  return {
-    finishedJobs,
-    trainings: model.trainings,
-    trainMsTotal: round(trainMs),
-    trainMsPerTraining: round(trainMs / Math.max(1, model.trainings), 2),
-    trainMsMax: round(trainMax, 2),
-    trainMsPer1000FinishedJobs: round((trainMs * 1000) / finishedJobs),
-    learnMsPer1000FinishedJobs: round((learnMs * 1000) / finishedJobs),
-    /** Once the window has filled: what a long-running coordinator pays (absent when the feed is shorter). */
-    windowFull: finishedJobs > windowFullAt
-      ? { trainings: steadyTrainings, trainMsPer1000FinishedJobs: round((steadyTrainMs * 1000) / (finishedJobs - windowFullAt)) }
-      : undefined,
-    predictUsMean: round((predictMs * 1000) / finishedJobs, 2)
-  }
+  return { finishedJobs, ...times.figures(finishedJobs, model.trainings), predictUsMean: round((predictMs * 1000) / finishedJobs, 2) }
 }
 
 const measureRiskRetraining = (endedAttempts: number, lostShare: number, seed: number) => {
@@ -426,8 +442,7 @@ const measureRiskRetraining = (endedAttempts: number, lostShare: number, seed: n
   const ctx = handContext(jobs, cluster)
   const model = new ForestRiskModel(history, rng.split("forest"))
   const events = rng.split("events")
-  let learnMs = 0, trainMs = 0, trainMax = 0, steadyTrainMs = 0, steadyTrainings = 0
-  const windowFullAt = defaultForestRiskSettings.window
+  const times = new TrainingTimes(defaultForestRiskSettings.window)
   for (let job = 0; job < endedAttempts; job++) {
     ctx.now = job * 10_000
     const node = events.nextInt(nodes.length)
@@ -439,30 +454,9 @@ const measureRiskRetraining = (endedAttempts: number, lostShare: number, seed: n
     const before = model.trainings
     const t0 = performance.now()
     model.ended(ctx, job, lost)
-    const dt = performance.now() - t0
-    learnMs += dt
-    if (model.trainings > before) {
-      trainMs += dt
-      trainMax = Math.max(trainMax, dt)
-      if (job >= windowFullAt) {
-        steadyTrainMs += dt
-        steadyTrainings++
-      }
-    }
+    times.learned(performance.now() - t0, model.trainings > before, job)
   }
-  return {
-    endedAttempts,
-    lostShare,
-    trainings: model.trainings,
-    trainMsTotal: round(trainMs),
-    trainMsPerTraining: round(trainMs / Math.max(1, model.trainings), 2),
-    trainMsMax: round(trainMax, 2),
-    trainMsPer1000EndedAttempts: round((trainMs * 1000) / endedAttempts),
-    learnMsPer1000EndedAttempts: round((learnMs * 1000) / endedAttempts),
-    windowFull: endedAttempts > windowFullAt
-      ? { trainings: steadyTrainings, trainMsPer1000EndedAttempts: round((steadyTrainMs * 1000) / (endedAttempts - windowFullAt)) }
-      : undefined
-  }
+  return { endedAttempts, lostShare, ...times.figures(endedAttempts, model.trainings) }
 }
 
 export const benchAiScheduler = (smoke: boolean) => {
@@ -489,8 +483,8 @@ export const benchAiScheduler = (smoke: boolean) => {
   const attemptsPerFinishedJob = 1 / (1 - lostShare)
   // Per 1,000 from the longest feed: once the window has filled when the feed got there, else overall.
   const longestRuntime = runtime.at(-1)!, longestRisk = risk.at(-1)!
-  const runtimePer1000 = longestRuntime.windowFull?.trainMsPer1000FinishedJobs ?? longestRuntime.trainMsPer1000FinishedJobs
-  const riskPer1000 = (longestRisk.windowFull?.trainMsPer1000EndedAttempts ?? longestRisk.trainMsPer1000EndedAttempts) * attemptsPerFinishedJob
+  const runtimePer1000 = longestRuntime.windowFull?.trainMsPer1000 ?? longestRuntime.trainMsPer1000
+  const riskPer1000 = (longestRisk.windowFull?.trainMsPer1000 ?? longestRisk.trainMsPer1000) * attemptsPerFinishedJob
   return {
     run,
     loadAverage1m: { before: loadBefore, after: loadAfter },
@@ -521,8 +515,8 @@ export const printAiScheduler = (f: AiSchedulerFigures): void => {
     placed: p.placed, queue: p.queueDepth.mean, "vCPU used": p.allocatedVcpuShare
   }])))
   console.table(Object.fromEntries([
-    ...f.retraining.runtime.map((r) => [`runtime forest, ${r.finishedJobs} jobs`, { trainings: r.trainings, "ms/training": r.trainMsPerTraining, "max ms": r.trainMsMax, "ms per 1,000": r.trainMsPer1000FinishedJobs }]),
-    ...f.retraining.risk.map((r) => [`risk forest, ${r.endedAttempts} attempts`, { trainings: r.trainings, "ms/training": r.trainMsPerTraining, "max ms": r.trainMsMax, "ms per 1,000": r.trainMsPer1000EndedAttempts }])
+    ...f.retraining.runtime.map((r) => [`runtime forest, ${r.finishedJobs} jobs`, { trainings: r.trainings, "ms/training": r.trainMsPerTraining, "max ms": r.trainMsMax, "ms per 1,000": r.trainMsPer1000 }]),
+    ...f.retraining.risk.map((r) => [`risk forest, ${r.endedAttempts} attempts`, { trainings: r.trainings, "ms/training": r.trainMsPerTraining, "max ms": r.trainMsMax, "ms per 1,000": r.trainMsPer1000 }])
   ]))
   const t = f.retraining.trainMsPer1000FinishedJobs
   console.log(`retraining (${t.basis}): ${t.runtime} ms runtime forest + ${t.risk} ms risk forest = ${t.both} ms per 1,000 finished jobs`)

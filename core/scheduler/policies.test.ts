@@ -10,7 +10,7 @@ import { makePolicy, type PolicyName, policyNames } from "./policies.ts"
 import type { AiPolicy } from "./ai/AiPolicy.ts"
 import { alwaysAvailable } from "./ai/testing.ts"
 import type { SchedulingContext } from "./policy.ts"
-import { type Caps, jobRequest, nodeSpec } from "../testing/fixtures.ts"
+import { type Caps, jobRequest, jobStarted, jobSucceeded, nodeSpec } from "../testing/fixtures.ts"
 
 const request = (caps: Caps, requestedTimeMs = 1000): JobRequest => jobRequest(caps, requestedTimeMs)
 
@@ -79,21 +79,8 @@ const harness = (
     if (Either.isLeft(r)) throw r.left
     return r.right
   }
-  const started = (a: Assigned, now: number) => {
-    const r = coordinator.receive({ _tag: "JobStarted", nodeId: a.node as NodeId, jobId: a.job as JobId, attempt: a.attempt }, now)
-    expect(Either.isRight(r)).toBe(true)
-  }
-  const finished = (a: Assigned, now: number) => {
-    const r = coordinator.receive({
-      _tag: "JobFinished",
-      nodeId: a.node as NodeId,
-      jobId: a.job as JobId,
-      attempt: a.attempt,
-      outcome: "succeeded",
-      usage: { cpuMs: 0, wallMs: 0, memoryMiBMax: 0 }
-    }, now)
-    expect(Either.isRight(r)).toBe(true)
-  }
+  const started = (a: Assigned, now: number) => expect(Either.isRight(coordinator.receive(jobStarted(a), now))).toBe(true)
+  const finished = (a: Assigned, now: number) => expect(Either.isRight(coordinator.receive(jobSucceeded(a), now))).toBe(true)
   /** A heartbeat from an agent that runs exactly `running` (the attempts it was assigned). */
   const heartbeat = (node: number, now: number, running: ReadonlyArray<Assigned>) => {
     const r = coordinator.receive({

@@ -153,20 +153,29 @@ const wholeNumber = (fields: ReadonlyArray<string>, i: number): number | string 
   return Number.isSafeInteger(value) ? value : `is too large: '${token}'`
 }
 
+/**
+ * What both lists share: line 1 is the checked header and blank lines are skipped (both give null);
+ * otherwise the line's fields, its non-empty name (column 1), and the failure builder for its columns.
+ */
+const rowOf = (columns: ReadonlyArray<string>, kind: string, text: string, line: number, file: string) => {
+  if (line === 1) return Either.map(checkHeader(columns, text, line, file), () => null)
+  if (text.trim().length === 0) return Either.right(null)
+  const fail = failWith(columns)
+  return Either.flatMap(splitFields(columns, text, line, file), (fields) => {
+    const name = fields[0]!.trim()
+    return name.length === 0 ? fail(file, line, text, 0, `${kind} name is empty`) : Either.right({ fields, name, fail })
+  })
+}
+
 /** Parses one line of the node list (pure). Line 1 is the header (checked, gives null); blank lines give null. */
 export const parseAlibabaNodeLine = (
   text: string,
   line: number,
   file: string
 ): Either.Either<AlibabaNode | null, AlibabaTraceParseError> => {
-  if (line === 1) return checkHeader(nodeColumns, text, line, file)
-  if (text.trim().length === 0) return Either.right(null)
-  const fail = failWith(nodeColumns)
-  const split = splitFields(nodeColumns, text, line, file)
-  if (Either.isLeft(split)) return Either.left(split.left)
-  const fields = split.right
-  const name = fields[0]!.trim()
-  if (name.length === 0) return fail(file, line, text, 0, "node name is empty")
+  const row = rowOf(nodeColumns, "node", text, line, file)
+  if (Either.isLeft(row) || row.right === null) return row as Either.Either<null, AlibabaTraceParseError>
+  const { fields, name, fail } = row.right
   const numbers: Array<number> = []
   for (const i of [1, 2, 3]) {
     const value = wholeNumber(fields, i)
@@ -189,14 +198,9 @@ export const parseAlibabaPodLine = (
   line: number,
   file: string
 ): Either.Either<AlibabaPod | null, AlibabaTraceParseError> => {
-  if (line === 1) return checkHeader(podColumns, text, line, file)
-  if (text.trim().length === 0) return Either.right(null)
-  const fail = failWith(podColumns)
-  const split = splitFields(podColumns, text, line, file)
-  if (Either.isLeft(split)) return Either.left(split.left)
-  const fields = split.right
-  const name = fields[0]!.trim()
-  if (name.length === 0) return fail(file, line, text, 0, "pod name is empty")
+  const row = rowOf(podColumns, "pod", text, line, file)
+  if (Either.isLeft(row) || row.right === null) return row as Either.Either<null, AlibabaTraceParseError>
+  const { fields, name, fail } = row.right
   const numbers: Array<number> = []
   for (const i of [1, 2, 3, 4, 8, 9]) {
     const value = wholeNumber(fields, i)

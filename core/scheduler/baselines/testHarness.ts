@@ -3,10 +3,9 @@
 import { Either } from "effect"
 import { expect } from "vitest"
 import { Coordinator } from "../../coordinator/Coordinator.ts"
-import type { JobId, NodeId } from "../../domain/ids.ts"
 import type { CoordinatorMessage } from "../../domain/messages.ts"
 import { Prng } from "../../random/prng.ts"
-import { type Caps, jobRequest, nodeSpec } from "../../testing/fixtures.ts"
+import { type Caps, jobRequest, jobStarted, jobSucceeded, nodeSpec } from "../../testing/fixtures.ts"
 import type { AvailabilityOracle } from "../ai/riskModels.ts"
 import { makePolicy } from "../policies.ts"
 
@@ -67,21 +66,10 @@ export const harness = (policy: string, nodes: ReadonlyArray<Caps | NodeSetup>, 
     return a
   }
   const start = (job: number, now: number) => {
-    const a = placementOf(job)
-    const r = coordinator.receive({ _tag: "JobStarted", nodeId: a.node as NodeId, jobId: a.job as JobId, attempt: a.attempt }, now)
-    expect(Either.isRight(r)).toBe(true)
+    expect(Either.isRight(coordinator.receive(jobStarted(placementOf(job)), now))).toBe(true)
   }
   const finish = (job: number, now: number) => {
-    const a = placementOf(job)
-    const r = coordinator.receive({
-      _tag: "JobFinished",
-      nodeId: a.node as NodeId,
-      jobId: a.job as JobId,
-      attempt: a.attempt,
-      outcome: "succeeded",
-      usage: { cpuMs: 0, wallMs: 0, memoryMiBMax: 0 }
-    }, now)
-    expect(Either.isRight(r)).toBe(true)
+    expect(Either.isRight(coordinator.receive(jobSucceeded(placementOf(job)), now))).toBe(true)
   }
   return { coordinator, policy: p.right, assigns, flush, submit, placementOf, start, finish, nodeOf: (job: number) => placementOf(job).node }
 }

@@ -67,6 +67,13 @@ const counterfactual = async (workload: "kth" | "volunteer-smartphone", load: nu
   }
 }
 
+/** Identical decisions, and enough of them (about changed jobs too) for a peek to have shown. */
+const expectAiDecidesAlike = (run: { a: ReadonlyArray<Decision>; b: ReadonlyArray<Decision>; changedPlaced: number }, changedPlacedMin: number) => {
+  expect(run.a.length).toBeGreaterThan(40)
+  expect(run.changedPlaced).toBeGreaterThanOrEqual(changedPlacedMin)
+  expect(run.b).toEqual(run.a)
+}
+
 describe("no look-ahead", () => {
   it("no learning or baseline policy's code reads the simulator's true work, except the oracle's model", () => {
     const dir = path.resolve(import.meta.dirname, "../../../core/scheduler")
@@ -76,20 +83,12 @@ describe("no look-ahead", () => {
   })
 
   it("on a queued trace (KTH at load 0.95) the ai policy decides alike until a changed job has finished", async () => {
-    const compare = await counterfactual("kth", 0.95, 300)
-    const ai = compare("ai")
-    // Enough decisions, including about changed jobs, for a peek to have shown (the oracle's does).
-    expect(ai.a.length).toBeGreaterThan(40)
-    expect(ai.changedPlaced).toBeGreaterThanOrEqual(2)
-    expect(ai.b).toEqual(ai.a)
+    expectAiDecidesAlike((await counterfactual("kth", 0.95, 300))("ai"), 2)
   }, 60_000)
 
   it("under churn (volunteer-smartphone at load 0.9) the ai policy decides alike; the same code peeking at true work does not", async () => {
     const compare = await counterfactual("volunteer-smartphone", 0.9, 300)
-    const ai = compare("ai")
-    expect(ai.a.length).toBeGreaterThan(40)
-    expect(ai.changedPlaced).toBeGreaterThan(3)
-    expect(ai.b).toEqual(ai.a)
+    expectAiDecidesAlike(compare("ai"), 4)
     const peeking = compare("peeking-ai")
     expect(peeking.b).not.toEqual(peeking.a)
   }, 60_000)
