@@ -9,13 +9,14 @@ import type { AddressInfo } from "node:net"
 import * as tls from "node:tls"
 import { Context, Effect, Either, Layer, Queue, Runtime, Schema, type Scope } from "effect"
 import { NodeId } from "../../core/domain/ids.ts"
-import { AgentMessage, CoordinatorMessage } from "../../core/domain/messages.ts"
+import type { AgentMessage } from "../../core/domain/messages.ts"
+import { AgentFrame, CoordinatorFrame, isCoreAgentMessage, liveFrameBytesMax } from "../protocol/messages.ts"
 import { ClusterCa, layerClusterCa } from "./ClusterCa.ts"
 import {
   AgentIdMismatch, AgentNotConnected, ClusterCaFailed, EndpointListenFailed, JoinProofInvalid, JoinTokenStoreFailed, JoinTokenMissing,
   PeerCertificateRejected, type TransportRefusal
 } from "./errors.ts"
-import { encodeFrame, FrameDecoder, frameBytesMaxDefault } from "./frames.ts"
+import { encodeFrame, FrameDecoder } from "./frames.ts"
 import { JoinRequest, JoinResponse, formatJoinToken, verifyJoinProof } from "./joinProtocol.ts"
 import { JoinTokens, layerJoinTokens } from "./JoinTokens.ts"
 
@@ -33,7 +34,7 @@ export interface AgentEndpointOptions {
 
 export type AgentEvent =
   | { readonly _tag: "AgentConnected"; readonly nodeId: NodeId; readonly peer: string }
-  | { readonly _tag: "AgentMessageReceived"; readonly nodeId: NodeId; readonly message: AgentMessage }
+  | { readonly _tag: "AgentMessageReceived"; readonly nodeId: NodeId; readonly message: AgentFrame }
   /** The node's current connection closed (not emitted for a connection its newer one replaced). */
   | { readonly _tag: "AgentDisconnected"; readonly nodeId: NodeId; readonly peer: string }
   | { readonly _tag: "AgentJoined"; readonly nodeId: NodeId; readonly peer: string }
@@ -46,7 +47,7 @@ export interface AgentEndpointShape {
   readonly caFingerprint: string
   /** Connections, messages, joins and refusals, in the order they happened. */
   readonly events: Queue.Dequeue<AgentEvent>
-  readonly send: (nodeId: NodeId, message: CoordinatorMessage) => Effect.Effect<void, AgentNotConnected>
+  readonly send: (nodeId: NodeId, message: CoordinatorFrame) => Effect.Effect<void, AgentNotConnected>
   /** A one-time join token for `nodeId`, as handed to `crowdcloud agent --token` (secret + CA fingerprint). */
   readonly createJoinToken: (nodeId: NodeId, ttlMs?: number) => Effect.Effect<string, JoinTokenStoreFailed>
   readonly connectedNodes: Effect.Effect<ReadonlyArray<NodeId>>
@@ -96,7 +97,7 @@ export const makeAgentEndpoint = (
     const ca = yield* ClusterCa
     const tokens = yield* JoinTokens
     const host = options.host ?? "127.0.0.1"
-    const frameBytesMax = options.frameBytesMax ?? frameBytesMaxDefault
+    const frameBytesMax = options.frameBytesMax ?? liveFrameBytesMax
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
     const events = yield* Effect.acquireRelease(Queue.unbounded<AgentEvent>(), Queue.shutdown)
     const connections = new Map<NodeId, tls.TLSSocket>()
@@ -146,7 +147,7 @@ export const makeAgentEndpoint = (
       connections.get(nodeId)?.destroy()
       connections.set(nodeId, socket)
       Queue.unsafeOffer(events, { _tag: "AgentConnected", nodeId, peer })
-      const decoder = new FrameDecoder(AgentMessage, frameBytesMax)
+      const decoder = new FrameDecoder(AgentFrame, frameBytesMax)
       let refused = false
       socket.on("data", (chunk: Buffer) => {
         if (refused) return
@@ -156,7 +157,8 @@ export const makeAgentEndpoint = (
           return refuse(peer, decoded.left, socket)
         }
         for (const message of decoded.right) {
-          const claimed = nodeIdOfMessage(message)
+          // Live I/O frames speak for the connection's node; core's messages name one, which must be it.
+          const claimed: NodeId = isCoreAgentMessage(message) ? nodeIdOfMessage(message) : nodeId
           if (claimed !== nodeId) {
             refused = true
             return refuse(peer, new AgentIdMismatch({ certificateNodeId: nodeId, messageNodeId: claimed, messageTag: message._tag }), socket)
@@ -242,7 +244,7 @@ export const makeAgentEndpoint = (
         Effect.suspend(() => {
           const socket = connections.get(nodeId)
           if (socket === undefined) return Effect.fail(new AgentNotConnected({ nodeId }))
-          const frame = encodeFrame(CoordinatorMessage, message)
+          const frame = encodeFrame(CoordinatorFrame, message)
           return Effect.async<void, AgentNotConnected>((resume) => {
             socket.write(frame, (error) => resume(error ? Effect.fail(new AgentNotConnected({ nodeId })) : Effect.void))
           })

@@ -8,7 +8,7 @@ import { join } from "node:path"
 import * as tls from "node:tls"
 import { Context, Effect, Either, Layer, Option, Queue, Runtime, Schema, type Scope } from "effect"
 import { NodeId } from "../../core/domain/ids.ts"
-import { AgentMessage, CoordinatorMessage } from "../../core/domain/messages.ts"
+import { AgentFrame, CoordinatorFrame, liveFrameBytesMax } from "../protocol/messages.ts"
 import { CredentialsStoreFailed, JoinFailed, LinkClosed } from "./errors.ts"
 import { encodeFrame, FrameDecoder, frameBytesMaxDefault } from "./frames.ts"
 import { JoinRequest, JoinResponse, parseJoinToken, signJoinProof } from "./joinProtocol.ts"
@@ -144,9 +144,9 @@ export interface AgentLinkOptions {
 
 export interface AgentLinkShape {
   readonly nodeId: NodeId
-  readonly send: (message: AgentMessage) => Effect.Effect<void, LinkClosed>
+  readonly send: (message: AgentFrame) => Effect.Effect<void, LinkClosed>
   /** Messages from the coordinator; shut down when the link closes. */
-  readonly received: Queue.Dequeue<CoordinatorMessage>
+  readonly received: Queue.Dequeue<CoordinatorFrame>
   /** Waits until the link is closed, with why. */
   readonly closed: Effect.Effect<LinkClosed>
 }
@@ -156,7 +156,7 @@ export class AgentLink extends Context.Tag("crowdcloud/live/AgentLink")<AgentLin
 export const connectAgentLink = (options: AgentLinkOptions): Effect.Effect<AgentLinkShape, LinkClosed, Scope.Scope> =>
   Effect.gen(function* () {
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-    const received = yield* Queue.unbounded<CoordinatorMessage>()
+    const received = yield* Queue.unbounded<CoordinatorFrame>()
     let closedReason: LinkClosed | undefined
     const closeWaiters: Array<(reason: LinkClosed) => void> = []
     const close = (reason: LinkClosed) => {
@@ -189,7 +189,7 @@ export const connectAgentLink = (options: AgentLinkOptions): Effect.Effect<Agent
         socket.destroy()
       })
     )
-    const decoder = new FrameDecoder(CoordinatorMessage, options.frameBytesMax ?? frameBytesMaxDefault)
+    const decoder = new FrameDecoder(CoordinatorFrame, options.frameBytesMax ?? liveFrameBytesMax)
     socket.on("data", (chunk: Buffer) => {
       if (closedReason !== undefined) return
       const decoded = decoder.push(chunk)
@@ -209,7 +209,7 @@ export const connectAgentLink = (options: AgentLinkOptions): Effect.Effect<Agent
       send: (message) =>
         Effect.suspend(() => {
           if (closedReason !== undefined) return Effect.fail(closedReason)
-          const frame = encodeFrame(AgentMessage, message)
+          const frame = encodeFrame(AgentFrame, message)
           return Effect.async<void, LinkClosed>((resume) => {
             socket.write(frame, (error) => resume(error ? Effect.fail(new LinkClosed({ reason: error.message })) : Effect.void))
           })
