@@ -1,0 +1,168 @@
+// The port the HTTP API talks to: everything a borrower, a lender or the operator can ask of a live
+// cluster. The coordinator daemon provides it (live/coordinator); route tests provide a stub.
+// Every call names the authenticated user; what belongs to someone else is reported as unknown,
+// so no one learns what others have.
+import { Context, Data, type Effect, Schema } from "effect"
+import type { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
+import { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
+import { JobStatus } from "../../core/domain/lifecycle.ts"
+import type { InsufficientCredits } from "../../core/ledger/errors.ts"
+import type { BucketExists, InvalidStorageInput, NotEnoughNodes, ObjectUnavailable, UnknownBucket, UnknownObject, WriteFailed } from "../../core/storage/errors.ts"
+
+const PositiveInt = Schema.Int.pipe(Schema.positive())
+
+/** An input object copied into the guest before the job starts. */
+export const JobInput = Schema.Struct({
+  bucket: Schema.String,
+  key: Schema.String,
+  /** Where the guest sees it, relative to /in; default: the key. */
+  path: Schema.optional(Schema.String)
+})
+export type JobInput = typeof JobInput.Type
+
+/** A job as a borrower submits it over the API (`POST /api/jobs`). */
+export const SubmitJob = Schema.Struct({
+  image: Schema.Literal("busybox", "python"),
+  command: Schema.Array(Schema.String).pipe(Schema.minItems(1)),
+  vcpus: PositiveInt,
+  memoryMiB: PositiveInt,
+  diskMiB: Schema.optionalWith(Schema.NonNegativeInt, { default: () => 64 }),
+  /** Wall-clock limit; the job is stopped past it. */
+  timeoutS: PositiveInt,
+  env: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.String }), { default: () => ({}) }),
+  inputs: Schema.optionalWith(Schema.Array(JobInput), { default: () => [] }),
+  /** Files the job writes under /out become objects `<bucket>/<prefix><path>`; default bucket `outputs`, prefix `job-<id>/`. */
+  outputBucket: Schema.optional(Schema.String),
+  /** The job asks for a network interface (granted only on agents whose lender allows it). */
+  network: Schema.optionalWith(Schema.Boolean, { default: () => false })
+})
+export type SubmitJob = typeof SubmitJob.Type
+
+export const JobUsage = Schema.Struct({
+  cpuMs: Schema.Number,
+  wallMs: Schema.Number,
+  memoryPeakMiB: Schema.Number,
+  bytesIn: Schema.Number,
+  bytesOut: Schema.Number
+})
+
+/** A job as the API shows it; `state` is the lifecycle status (the CLI's `job status --json` relies on it). */
+export const JobView = Schema.Struct({
+  id: JobId,
+  owner: UserId,
+  state: JobStatus,
+  image: Schema.String,
+  command: Schema.Array(Schema.String),
+  vcpus: Schema.Number,
+  memoryMiB: Schema.Number,
+  diskMiB: Schema.Number,
+  timeoutS: Schema.Number,
+  submittedAtMs: Schema.Number,
+  startedAtMs: Schema.NullOr(Schema.Number),
+  endedAtMs: Schema.NullOr(Schema.Number),
+  /** The node of the current or last attempt. */
+  node: Schema.NullOr(NodeId),
+  attempts: Schema.Number,
+  exitCode: Schema.NullOr(Schema.Number),
+  /** Why it failed or was stopped (a limit, a lost node), when it did. */
+  reason: Schema.NullOr(Schema.String),
+  usage: Schema.NullOr(JobUsage),
+  /** What the job cost so far, in credits. */
+  costCredits: Schema.Number,
+  /** Objects made from its /out files, as `bucket/key`. */
+  outputs: Schema.Array(Schema.String)
+})
+export type JobView = typeof JobView.Type
+
+export const JobLogs = Schema.Struct({ stdout: Schema.String, stderr: Schema.String })
+export type JobLogs = typeof JobLogs.Type
+
+export const ObjectView = Schema.Struct({
+  bucket: Schema.String,
+  key: Schema.String,
+  sizeBytes: Schema.Number,
+  contentSha256: Schema.String,
+  createdAtMs: Schema.Number,
+  /** Shards whose node is there and not known bad, of `n`; readable while at least `k`. */
+  healthyShards: Schema.Number,
+  k: Schema.Number,
+  n: Schema.Number
+})
+export type ObjectView = typeof ObjectView.Type
+
+export const BucketView = Schema.Struct({ name: Schema.String, redundancy: Schema.String, createdAtMs: Schema.Number })
+export type BucketView = typeof BucketView.Type
+
+export const NodeView = Schema.Struct({
+  id: NodeId,
+  online: Schema.Boolean,
+  vcpus: Schema.Number,
+  memoryMiB: Schema.Number,
+  diskMiB: Schema.Number,
+  allocatedVcpus: Schema.Number,
+  region: Schema.String,
+  runningJobs: Schema.Number,
+  reputation: Schema.Number,
+  lastSeenMs: Schema.NullOr(Schema.Number)
+})
+export type NodeView = typeof NodeView.Type
+
+export const LedgerLine = Schema.Struct({ seq: Schema.Number, atMs: Schema.Number, kind: Schema.String, amountCredits: Schema.Number, memo: Schema.String })
+export const CreditsView = Schema.Struct({
+  user: UserId,
+  balanceCredits: Schema.Number,
+  /** Held for jobs that have not ended. */
+  escrowCredits: Schema.Number,
+  entries: Schema.Array(LedgerLine)
+})
+export type CreditsView = typeof CreditsView.Type
+
+/** No valid API token came with the request. */
+export class Unauthenticated extends Data.TaggedError("Unauthenticated")<{ readonly reason: string }> {
+  override get message() {
+    return `not authenticated: ${this.reason}`
+  }
+}
+
+/** The user is authenticated but may not do this (operator-only calls). */
+export class Forbidden extends Data.TaggedError("Forbidden")<{ readonly action: string }> {
+  override get message() {
+    return `only the cluster operator may ${this.action}`
+  }
+}
+
+/** A job names an input object the borrower cannot read, or an output bucket that is not theirs. */
+export class InvalidJobInput extends Data.TaggedError("InvalidJobInput")<{ readonly field: string; readonly reason: string }> {
+  override get message() {
+    return `${this.field}: ${this.reason}`
+  }
+}
+
+export type StorageFailure = UnknownBucket | UnknownObject | InvalidStorageInput | NotEnoughNodes | WriteFailed | ObjectUnavailable | BucketExists
+
+export interface ClusterApiShape {
+  /** The user an API token (the `Authorization: Bearer` value) belongs to. */
+  readonly authenticate: (token: string) => Effect.Effect<UserId, Unauthenticated>
+  readonly submitJob: (user: UserId, job: SubmitJob) => Effect.Effect<JobView, JobUnsatisfiable | InsufficientCredits | InvalidJobInput>
+  readonly job: (user: UserId, id: number) => Effect.Effect<JobView, UnknownJob>
+  /** The user's jobs, newest first. */
+  readonly jobs: (user: UserId) => Effect.Effect<ReadonlyArray<JobView>>
+  /** Cancels a job that has not ended; an ended job is left as it is. Either way, the job as it now is. */
+  readonly cancelJob: (user: UserId, id: number) => Effect.Effect<JobView, UnknownJob>
+  readonly jobLogs: (user: UserId, id: number) => Effect.Effect<JobLogs, UnknownJob>
+  /** Stores an object, creating the bucket (owned by the user) on first use. */
+  readonly putObject: (user: UserId, bucket: string, key: string, data: Uint8Array) => Effect.Effect<ObjectView, StorageFailure>
+  readonly getObject: (user: UserId, bucket: string, key: string) => Effect.Effect<Uint8Array, StorageFailure>
+  readonly headObject: (user: UserId, bucket: string, key: string) => Effect.Effect<ObjectView, StorageFailure>
+  readonly listObjects: (user: UserId, bucket: string, prefix: string) => Effect.Effect<ReadonlyArray<ObjectView>, StorageFailure>
+  readonly deleteObject: (user: UserId, bucket: string, key: string) => Effect.Effect<void, StorageFailure>
+  readonly buckets: (user: UserId) => Effect.Effect<ReadonlyArray<BucketView>>
+  readonly nodes: (user: UserId) => Effect.Effect<ReadonlyArray<NodeView>>
+  readonly credits: (user: UserId) => Effect.Effect<CreditsView>
+  /** Operator only: a one-time token for a new agent (`crowdcloud agent --token`). */
+  readonly createJoinToken: (user: UserId) => Effect.Effect<{ readonly nodeId: NodeId; readonly token: string }, Forbidden>
+  /** Operator only: a new borrower and their API token (shown once). */
+  readonly createUser: (user: UserId, name: string) => Effect.Effect<{ readonly user: UserId; readonly token: string }, Forbidden | InvalidJobInput>
+}
+
+export class ClusterApi extends Context.Tag("crowdcloud/live/ClusterApi")<ClusterApi, ClusterApiShape>() {}
