@@ -249,6 +249,17 @@ describe("heartbeat timeouts", () => {
     ])
   })
 
+  it("after resume (a coordinator restart) silence is counted from the resume time", () => {
+    const { h, job } = placedOnOneNode()
+    h.c.resume(5000) // down from 0 to 5000: without resume the next tick would time node 0 out
+    h.c.tick(5500)
+    expect(h.c.cluster.online[0]).toBe(1)
+    expect(h.c.status(job)).toBe("placed")
+    h.c.tick(6001)
+    expect(h.c.cluster.online[0]).toBe(0)
+    expect(h.c.status(job)).toBe("queued")
+  })
+
   it("with maxRetries 0 a job is lost with its first node", () => {
     const { h, job } = placedOnOneNode({ maxRetries: 0 })
     h.c.tick(1001)
@@ -295,6 +306,24 @@ describe("heartbeat timeouts", () => {
     expect(h.outbox()).toEqual([{ node: 0, message: { _tag: "ResetAgent", nodeId: 0 } }])
     h.ok(h.c.receive(h.msg.heartbeat(0, 3), 2))
     expect(h.outbox()).toEqual([])
+  })
+})
+
+describe("live job I/O", () => {
+  it("a job's io (env, inputs, output, network) reaches its agent in the Assign", () => {
+    const h = make([[4, 0, 0]])
+    h.register(0, 1, 0)
+    const io = { env: { A: "1" }, inputs: [{ bucket: "data", key: "in.csv", path: "in.csv" }], output: { bucket: "outputs", prefix: "job-0/" }, network: false }
+    const r = h.c.submit({ ...request([1, 0, 0]), io }, 0)
+    expect(Either.isRight(r)).toBe(true)
+    h.c.flush(0)
+    const assign = h.outbox().find((o) => o.message._tag === "Assign")!.message
+    expect(assign._tag === "Assign" && assign.job.io).toEqual(io)
+    // A job without io gets none.
+    h.submit([1, 0, 0], 1)
+    h.c.flush(1)
+    const second = h.outbox().find((o) => o.message._tag === "Assign")!.message
+    expect(second._tag === "Assign" && second.job.io).toBeUndefined()
   })
 })
 

@@ -4,7 +4,7 @@
 // simulator and the live daemon drive this same code (TigerBeetle's replica is built this way).
 import { Either } from "effect"
 import type { JobId, NodeId, UserId } from "../domain/ids.ts"
-import type { JobSpec } from "../domain/job.ts"
+import type { JobIo, JobSpec } from "../domain/job.ts"
 import { type JobStatus, statusCodes } from "../domain/lifecycle.ts"
 import type { AgentMessage, CoordinatorMessage, Usage } from "../domain/messages.ts"
 import type { NodeSpec } from "../domain/node.ts"
@@ -49,7 +49,7 @@ export class Coordinator {
   private readonly session: Array<number> = []
   private readonly users: Array<string> = []
   private readonly userIndex = new Map<string, number>()
-  private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number }> = []
+  private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number; io: JobIo | undefined }> = []
   private readonly extraIndex = new Map<string, number>()
   /** Whether some enrolled node could ever hold a job of a shape; enrolling can only turn no into yes. */
   private readonly satisfiable = new Map<string, boolean>()
@@ -129,7 +129,7 @@ export class Coordinator {
     jobs.retries[id] = 0
     jobs.rejections[id] = 0
     jobs.lostCpuMs[id] = 0
-    jobs.extra[id] = this.internExtra(request.image, request.command, request.replication)
+    jobs.extra[id] = this.internExtra(request.image, request.command, request.replication, request.io)
     jobs.group[id] = group
     jobs.priceCap[id] = request.priceCap ?? Infinity
     jobs.minReputation[id] = request.minReputation ?? 0
@@ -236,6 +236,15 @@ export class Coordinator {
     }
   }
 
+  /**
+   * The coordinator itself was down until `now` (its state restored from its log): every online
+   * node's silence is counted from now, so agents get a whole heartbeat timeout to reconnect.
+   */
+  resume(now: number): void {
+    this.now = now
+    for (let id = 0; id < this.cluster.count; id++) if (this.cluster.online[id] === 1) this.lastSeenMs[id] = now
+  }
+
   /** Declares silent nodes offline and retries their jobs. Call periodically. */
   tick(now: number): void {
     this.now = now
@@ -281,7 +290,8 @@ export class Coordinator {
       command: extra.command,
       replication: extra.replication,
       ...(j.priceCap[jobId] !== Infinity ? { priceCap: j.priceCap[jobId]! } : {}),
-      ...(j.minReputation[jobId]! > 0 ? { minReputation: j.minReputation[jobId]! } : {})
+      ...(j.minReputation[jobId]! > 0 ? { minReputation: j.minReputation[jobId]! } : {}),
+      ...(extra.io !== undefined ? { io: extra.io } : {})
     }
   }
 
@@ -465,12 +475,12 @@ export class Coordinator {
     return i
   }
 
-  private internExtra(image: string, command: ReadonlyArray<string>, replication: number): number {
-    const key = JSON.stringify([image, command, replication])
+  private internExtra(image: string, command: ReadonlyArray<string>, replication: number, io: JobIo | undefined): number {
+    const key = JSON.stringify([image, command, replication, io])
     let i = this.extraIndex.get(key)
     if (i === undefined) {
       i = this.extras.length
-      this.extras.push({ image, command, replication })
+      this.extras.push({ image, command, replication, io })
       this.extraIndex.set(key, i)
     }
     return i
