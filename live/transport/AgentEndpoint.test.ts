@@ -75,6 +75,8 @@ describe("AgentEndpoint and AgentLink", () => {
       const endpoint = yield* startEndpoint(yield* tempDir)
       const credentials = yield* joinAs(endpoint, 7)
       expect(credentials.nodeId).toBe(7)
+      // Where to connect from now on travels with the certificate.
+      expect({ host: credentials.host, agentPort: credentials.agentPort }).toEqual({ host: endpoint.host, agentPort: endpoint.port })
       expect((yield* nextEvent(endpoint, isTag("AgentJoined"))).nodeId).toBe(7)
 
       const link = yield* linkTo(endpoint, credentials)
@@ -291,16 +293,17 @@ describe("AgentEndpoint and AgentLink", () => {
     Effect.gen(function* () {
       const coordinatorDir = yield* tempDir
       const agentDir = yield* tempDir
-      const firstFingerprint = yield* Effect.scoped(Effect.gen(function* () {
+      const [firstFingerprint, firstPort] = yield* Effect.scoped(Effect.gen(function* () {
         const endpoint = yield* startEndpoint(coordinatorDir)
         yield* saveCredentials(agentDir, yield* joinAs(endpoint, 9))
-        return endpoint.caFingerprint
+        return [endpoint.caFingerprint, endpoint.port] as const
       }))
 
       const endpoint = yield* startEndpoint(coordinatorDir)
       expect(endpoint.caFingerprint).toBe(firstFingerprint)
       const credentials = Option.getOrThrow(yield* loadCredentials(agentDir))
       expect(credentials.nodeId).toBe(9)
+      expect(credentials.agentPort).toBe(firstPort)
       const link = yield* linkTo(endpoint, credentials)
       yield* link.send(register(9))
       expect((yield* nextEvent(endpoint, isTag("AgentMessageReceived"))).message).toEqual(register(9))

@@ -186,7 +186,7 @@ export const makeAgentEndpoint = (
         const certificatePem = yield* ca.issueAgentCertificate(nodeId, request.publicKeyPem)
         yield* Effect.logInfo(`node ${nodeId} joined the cluster from ${peer}`)
         Queue.unsafeOffer(events, { _tag: "AgentJoined", nodeId, peer })
-        return { _tag: "JoinAccepted", nodeId, certificatePem, caCertificatePem: ca.caCertificatePem } as const
+        return { _tag: "JoinAccepted", nodeId, certificatePem, caCertificatePem: ca.caCertificatePem, agentPort: port } as const
       })
 
     const joinServer = tls.createServer({

@@ -17,7 +17,10 @@ export const AgentCredentials = Schema.Struct({
   nodeId: NodeId,
   keyPem: Schema.String,
   certificatePem: Schema.String,
-  caCertificatePem: Schema.String
+  caCertificatePem: Schema.String,
+  /** Where the coordinator's agent port is, so a restarted agent reconnects without a token. */
+  host: Schema.String,
+  agentPort: Schema.Int
 })
 export type AgentCredentials = typeof AgentCredentials.Type
 
@@ -97,7 +100,14 @@ export const joinCluster = (options: JoinClusterOptions): Effect.Effect<AgentCre
       catch: message
     })
     if (Either.isLeft(check)) return yield* new JoinFailed({ stage: "response", reason: check.left })
-    return { nodeId: response.nodeId, keyPem, certificatePem: response.certificatePem, caCertificatePem: response.caCertificatePem }
+    return {
+      nodeId: response.nodeId,
+      keyPem,
+      certificatePem: response.certificatePem,
+      caCertificatePem: response.caCertificatePem,
+      host: options.host,
+      agentPort: response.agentPort
+    }
   })
 
 const credentialsFile = (dir: string) => join(dir, "agent-credentials.json")

@@ -17,7 +17,9 @@ export type JoinRequest = typeof JoinRequest.Type
 export const JoinAccepted = Schema.TaggedStruct("JoinAccepted", {
   nodeId: NodeId,
   certificatePem: Schema.String,
-  caCertificatePem: Schema.String
+  caCertificatePem: Schema.String,
+  /** The coordinator's mutual-TLS agent port, where the agent connects from now on. */
+  agentPort: Schema.Int
 })
 export const JoinRefused = Schema.TaggedStruct("JoinRefused", { reason: Schema.String })
 export const JoinResponse = Schema.Union(JoinAccepted, JoinRefused)
