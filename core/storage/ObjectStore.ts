@@ -6,7 +6,7 @@ import type { NodeId, UserId } from "../domain/ids.ts"
 import { UserId as UserIdSchema } from "../domain/ids.ts"
 import { Rng } from "../random/Rng.ts"
 import { auditPass, type AuditOptions } from "./auditPass.ts"
-import { Catalog, type BucketEntry } from "./catalog.ts"
+import { Catalog, type BucketEntry, type CatalogJournal, type CatalogSnapshot } from "./catalog.ts"
 import { codecCache, type FetchFailure, type StorageNode, type StoreContext, type StoreSettings, fetchShards, fetchVerifiedShard, healthyShards } from "./context.ts"
 import { BucketExists, InvalidStorageInput, NotEnoughNodes, ObjectUnavailable, UnknownBucket, UnknownObject, WriteFailed } from "./errors.ts"
 import type { AuditOutcome, StorageEvent } from "./events.ts"
@@ -19,7 +19,13 @@ import { deleteShards, writeObject } from "./writePath.ts"
 export interface ObjectStoreOptions extends Partial<StoreSettings> {
   /** Called for every audit outcome, corrupt shard, repair and loss (e.g. to charge reputation). */
   readonly onEvent?: (e: StorageEvent) => Effect.Effect<void>
+  /** Told of every catalog change before it becomes visible (live: the SQLite catalog). */
+  readonly journal?: CatalogJournal
+  /** A journal's snapshot: the store starts with these buckets, objects and object counter. */
+  readonly restore?: CatalogSnapshot
 }
+
+const noJournal: CatalogJournal = { bucketCreated: () => Effect.void, objectCommitted: () => Effect.void, objectDeleted: () => Effect.void }
 
 export interface CreateBucket {
   readonly name: string
@@ -55,6 +61,8 @@ export interface ObjectStoreService {
   /** The node is gone for good: its shards count as missing from now on. */
   readonly removeNode: (node: NodeId) => Effect.Effect<void>
   readonly nodeCount: () => number
+  /** Every bucket, in name order. */
+  readonly listBuckets: () => Effect.Effect<ReadonlyArray<Bucket>>
   readonly createBucket: (input: CreateBucket) => Effect.Effect<Bucket, BucketExists | InvalidStorageInput | NotEnoughNodes>
   readonly putObject: (input: PutObject) => Effect.Effect<ObjectRecord, UnknownBucket | InvalidStorageInput | NotEnoughNodes | WriteFailed>
   readonly getObject: (bucket: string, key: string) => Effect.Effect<Uint8Array, UnknownBucket | UnknownObject | ObjectUnavailable>
@@ -87,8 +95,12 @@ export const makeObjectStore = (options: ObjectStoreOptions = {}): Effect.Effect
   Effect.gen(function* () {
     const store = yield* ShardStore
     const rng = (yield* Rng).stream("storage")
+    const catalog = new Catalog()
+    if (options.restore !== undefined) catalog.restore(options.restore)
     const ctx: StoreContext = {
-      catalog: new Catalog(),
+      catalog,
+      journal: options.journal ?? noJournal,
+      catalogLock: yield* Effect.makeSemaphore(1),
       nodes: new Map(),
       bad: new Set(),
       store,
@@ -100,9 +112,17 @@ export const makeObjectStore = (options: ObjectStoreOptions = {}): Effect.Effect
       },
       emit: options.onEvent ?? (() => Effect.void),
       codec: codecCache(),
-      objectSeq: 0
+      objectSeq: options.restore?.objectSeq ?? 0
     }
     const auditsUsed = new Map<string, number>()
+    // A restored store learns its nodes after the catalog: a node joining for the first time since
+    // the restore holds what the catalog says it holds.
+    const restoredUsedBytes = (node: NodeId): number => {
+      if (options.restore === undefined) return 0
+      let used = 0
+      for (const r of ctx.catalog.allObjects()) for (const s of r.shards) if (s.node === node) used += r.shardSizeBytes
+      return used
+    }
 
     const bucketEntry = (name: string): Effect.Effect<BucketEntry, UnknownBucket> => {
       const entry = ctx.catalog.bucket(name)
@@ -119,9 +139,11 @@ export const makeObjectStore = (options: ObjectStoreOptions = {}): Effect.Effect
     }
 
     const service: ObjectStoreService = {
-      addNode: (node) => Effect.sync(() => void ctx.nodes.set(node.id, { ...node, usedBytes: ctx.nodes.get(node.id)?.usedBytes ?? 0 })),
+      addNode: (node) => Effect.sync(() => void ctx.nodes.set(node.id, { ...node, usedBytes: ctx.nodes.get(node.id)?.usedBytes ?? restoredUsedBytes(node.id) })),
       removeNode: (node) => Effect.sync(() => void ctx.nodes.delete(node)),
       nodeCount: () => ctx.nodes.size,
+
+      listBuckets: () => Effect.sync(() => ctx.catalog.allBuckets()),
 
       createBucket: (input) =>
         Effect.gen(function* () {
@@ -137,8 +159,15 @@ export const makeObjectStore = (options: ObjectStoreOptions = {}): Effect.Effect
           if (ctx.catalog.bucket(name) !== undefined) return yield* Effect.fail(new BucketExists({ bucket: name }))
           yield* enoughNodes(redundancy)
           const bucket: Bucket = { name, owner, redundancy, repairAtHealthy, createdAtMs: yield* Clock.currentTimeMillis }
-          ctx.catalog.addBucket(bucket)
-          return bucket
+          return yield* ctx.catalogLock.withPermits(1)(
+            Effect.gen(function* () {
+              // Again: another creation of the same name may have committed while this one waited.
+              if (ctx.catalog.bucket(name) !== undefined) return yield* Effect.fail(new BucketExists({ bucket: name }))
+              yield* ctx.journal.bucketCreated(bucket)
+              ctx.catalog.addBucket(bucket)
+              return bucket
+            })
+          )
         }),
 
       putObject: (input) =>
@@ -186,8 +215,14 @@ export const makeObjectStore = (options: ObjectStoreOptions = {}): Effect.Effect
 
       deleteObject: (bucket, key) =>
         Effect.gen(function* () {
-          const record = yield* objectRecord(bucket, key)
-          ctx.catalog.bucket(bucket)!.objects.delete(key)
+          const record = yield* ctx.catalogLock.withPermits(1)(
+            Effect.gen(function* () {
+              const r = yield* objectRecord(bucket, key)
+              yield* ctx.journal.objectDeleted(bucket, key)
+              ctx.catalog.bucket(bucket)!.objects.delete(key)
+              return r
+            })
+          )
           yield* deleteShards(ctx, record)
         }),
 

@@ -4,7 +4,7 @@ import { Effect, Either } from "effect"
 import type { NodeId } from "../domain/ids.ts"
 import type { Prng } from "../random/prng.ts"
 import { sha256Hex } from "../crypto/sha256.ts"
-import type { Catalog } from "./catalog.ts"
+import type { Catalog, CatalogJournal } from "./catalog.ts"
 import { ShardCorrupt } from "./errors.ts"
 import type { StorageEvent } from "./events.ts"
 import type { ObjectRecord, ShardLocation } from "./model.ts"
@@ -32,6 +32,13 @@ export interface StoreSettings {
 
 export interface StoreContext {
   readonly catalog: Catalog
+  /** Hears of every catalog change before it is made visible (a no-op unless the store persists). */
+  readonly journal: CatalogJournal
+  /**
+   * Held from a change's check through its journal write to its commit in memory, so the journal
+   * sees changes in the order the catalog makes them (a repair cannot bring back a deleted object).
+   */
+  readonly catalogLock: Effect.Semaphore
   readonly nodes: Map<number, NodeEntry>
   /** Shards known bad (corrupt, missing, failed an audit): `${objectId}/${index}`. */
   readonly bad: Set<string>

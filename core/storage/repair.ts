@@ -89,9 +89,18 @@ const repairObject = (ctx: StoreContext, record: ObjectRecord): Effect.Effect<{ 
       const to = moved.get(s.index)
       return to === undefined ? s : { ...s, node: to }
     })
-    const entry = ctx.catalog.bucket(record.bucket)
     // The object may have been deleted or overwritten while shards were being rebuilt.
-    if (entry?.objects.get(record.key)?.objectId === record.objectId) entry.objects.set(record.key, { ...record, shards })
+    if (moved.size > 0) {
+      yield* ctx.catalogLock.withPermits(1)(
+        Effect.gen(function* () {
+          const entry = ctx.catalog.bucket(record.bucket)
+          if (entry?.objects.get(record.key)?.objectId !== record.objectId) return
+          const updated: ObjectRecord = { ...record, shards }
+          yield* ctx.journal.objectCommitted(updated, ctx.objectSeq)
+          entry.objects.set(record.key, updated)
+        })
+      )
+    }
     for (const [index, to] of moved) {
       const from = record.shards[index]!.node
       ctx.bad.delete(shardKey(record.objectId, index))

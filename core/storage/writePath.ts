@@ -89,8 +89,14 @@ export const writeObject = (ctx: StoreContext, entry: BucketEntry, req: WriteReq
       shards: locations,
       createdAtMs: yield* Clock.currentTimeMillis
     }
-    const previous = entry.objects.get(req.key)
-    entry.objects.set(req.key, record)
+    const previous = yield* ctx.catalogLock.withPermits(1)(
+      Effect.gen(function* () {
+        yield* ctx.journal.objectCommitted(record, ctx.objectSeq)
+        const replaced = entry.objects.get(req.key)
+        entry.objects.set(req.key, record)
+        return replaced
+      })
+    )
     if (previous !== undefined) yield* deleteShards(ctx, previous)
     return record
   })
