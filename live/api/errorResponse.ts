@@ -4,6 +4,9 @@ import { HttpServerResponse } from "@effect/platform"
 import type { RequestError, RouteNotFound } from "@effect/platform/HttpServerError"
 import { ParseResult } from "effect"
 import type { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
+import { creditsFromMicroCredits } from "../../core/ledger/accounts.ts"
+import type { InsufficientCredits } from "../../core/ledger/errors.ts"
+import type { Forbidden, InvalidJobInput, StorageFailure, Unauthenticated } from "./ClusterApi.ts"
 
 export interface FieldIssue {
   /** Where in the request the problem is, e.g. `vcpus`, `command[0]`, `id`. */
@@ -14,11 +17,38 @@ export interface FieldIssue {
 const fieldName = (path: ReadonlyArray<PropertyKey>): string =>
   path.reduce<string>((name, key) => typeof key === "number" ? `${name}[${key}]` : name === "" ? String(key) : `${name}.${String(key)}`, "")
 
-export const fieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> =>
-  ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
-    field: issue.path.length === 0 ? "(body)" : fieldName(issue.path),
-    message: issue.message
-  }))
+const startsWith = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<PropertyKey>) =>
+  prefix.length <= path.length && prefix.every((key, i) => path[i] === key)
+
+const expectation = /^Expected (.*), actual (.*)$/s
+
+/** One message for a field's issues: a literal union's alternatives read as one expectation. */
+const mergeMessages = (messages: ReadonlyArray<string>): string => {
+  const parsed = messages.map((m) => expectation.exec(m))
+  const actual = parsed[0]?.[2]
+  if (messages.length > 1 && parsed.every((m) => m !== null && m[2] === actual)) {
+    return `Expected ${parsed.map((m) => m![1]).join(" or ")}, actual ${actual}`
+  }
+  return messages.join("; ")
+}
+
+/**
+ * The issues of a decode failure, one per field. An optional field's "Expected undefined" alternative
+ * is dropped when the field (or something inside it) has a real issue: it only says the field could
+ * also have been left out.
+ */
+export const fieldIssues = (error: ParseResult.ParseError): ReadonlyArray<FieldIssue> => {
+  const all = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const relevant = all.filter((issue) =>
+    !(issue.message.startsWith("Expected undefined, actual") &&
+      all.some((other) => other !== issue && startsWith(other.path, issue.path) && !other.message.startsWith("Expected undefined, actual"))))
+  const byField = new Map<string, Array<string>>()
+  for (const issue of relevant) {
+    const field = issue.path.length === 0 ? "(body)" : fieldName(issue.path)
+    byField.set(field, [...(byField.get(field) ?? []), issue.message])
+  }
+  return [...byField].map(([field, messages]) => ({ field, message: mergeMessages(messages) }))
+}
 
 const respond = (status: number, error: string, message: string, facts: Record<string, unknown> = {}) =>
   HttpServerResponse.unsafeJson({ error, message, ...facts }, { status })
@@ -32,21 +62,54 @@ export const invalidRequest = (what: string, error: ParseResult.ParseError) => {
   })
 }
 
+/** One bad field found by hand rather than by a Schema (e.g. an empty object key). */
+export const invalidField = (field: string, message: string) =>
+  respond(400, "InvalidRequest", `invalid request: ${field}: ${message}`, { fields: [field], issues: [{ field, message }] })
+
 export const malformedBody = (error: RequestError) =>
   respond(400, "MalformedBody", error.reason === "Decode" ? "the request body is not valid JSON" : `the request body could not be read: ${error.message}`)
 
 export const bodyTooLarge = (bytesMax: number) =>
   respond(413, "BodyTooLarge", `the request body is larger than ${bytesMax} bytes`, { bytesMax })
 
-export const unknownJob = (error: UnknownJob) => respond(404, "UnknownJob", error.message, { jobId: error.jobId })
+export const unauthenticated = (error: Unauthenticated) =>
+  respond(401, "Unauthenticated", error.message, { reason: error.reason }).pipe(
+    HttpServerResponse.setHeader("www-authenticate", "Bearer")
+  )
 
-export const jobUnsatisfiable = (error: JobUnsatisfiable) =>
-  respond(422, "JobUnsatisfiable", error.message, {
-    vcpus: error.vcpus,
-    memoryMiB: error.memoryMiB,
-    diskMiB: error.diskMiB,
-    reason: error.reason
-  })
+/** Every typed failure of ClusterApi, and the status it is answered with. */
+export type ApiFailure = Forbidden | InvalidJobInput | UnknownJob | JobUnsatisfiable | InsufficientCredits | StorageFailure
+
+const statusOf: Readonly<Record<ApiFailure["_tag"], number>> = {
+  Forbidden: 403,
+  UnknownJob: 404,
+  UnknownBucket: 404,
+  UnknownObject: 404,
+  InvalidStorageInput: 400,
+  BucketExists: 409,
+  InsufficientCredits: 402,
+  JobUnsatisfiable: 422,
+  InvalidJobInput: 422,
+  // The cluster cannot serve it now (too few nodes up, shards lost); the same request may work later.
+  NotEnoughNodes: 503,
+  WriteFailed: 503,
+  ObjectUnavailable: 503
+}
+
+/** The error's own fields, as the facts of the reply; ledger amounts are converted from micro-credits. */
+const factsOf = (error: ApiFailure): Record<string, unknown> => {
+  if (error._tag === "InsufficientCredits") {
+    return { account: error.account, balanceCredits: creditsFromMicroCredits(error.balance), amountCredits: creditsFromMicroCredits(error.amount) }
+  }
+  const { _tag, ...facts } = error as unknown as Record<string, unknown>
+  return facts
+}
+
+export const failureResponse = (error: ApiFailure) => respond(statusOf[error._tag], error._tag, error.message, factsOf(error))
+
+export const unknownJob = (error: UnknownJob) => failureResponse(error)
+
+export const jobUnsatisfiable = (error: JobUnsatisfiable) => failureResponse(error)
 
 export const routeNotFound = (error: RouteNotFound) =>
   respond(404, "NotFound", `no route for ${error.request.method} ${error.request.url}`)

@@ -1,5 +1,4 @@
+export * from "./ClusterApi.ts"
 export * from "./errorResponse.ts"
-export * from "./JobsApi.ts"
-export * from "./layerCoordinator.ts"
 export * from "./routes.ts"
 export * from "./serve.ts"
