@@ -1,0 +1,247 @@
+// ClusterApi over the running coordinator: jobs go through the logged step function, job views and
+// logs are read from SQLite (what survives a restart), objects through core's ObjectStore. What
+// belongs to another user is reported as unknown, never as forbidden, so nothing leaks.
+import * as SqlClient from "@effect/sql/SqlClient"
+import { Effect, Either, Schema } from "effect"
+import { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
+import type { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
+import { borrowerAccount } from "../../core/economy/accounts.ts"
+import { creditsFromMicroCredits } from "../../core/ledger/accounts.ts"
+import { InsufficientCredits } from "../../core/ledger/errors.ts"
+import { UnknownBucket } from "../../core/storage/errors.ts"
+import type { ObjectStoreService } from "../../core/storage/ObjectStore.ts"
+import { describeRedundancy, type Redundancy } from "../../core/storage/redundancy.ts"
+import { type ClusterApiShape, Forbidden, type StorageFailure, InvalidJobInput, type JobView, type ObjectView, Unauthenticated } from "../api/ClusterApi.ts"
+import type { AgentEndpointShape } from "../transport/AgentEndpoint.ts"
+import type { ClusterMachine } from "./ClusterMachine.ts"
+import type { CoordinatorInput } from "./inputs.ts"
+import type { InputResult } from "./ClusterMachine.ts"
+import type { JobRow } from "./store.ts"
+import { addUser, userNamePattern, userOfToken } from "./users.ts"
+
+export interface ClusterApiDeps {
+  readonly machine: ClusterMachine
+  readonly step: (make: CoordinatorInput | ((m: ClusterMachine) => CoordinatorInput)) => Effect.Effect<InputResult>
+  readonly objects: ObjectStoreService
+  readonly endpoint: AgentEndpointShape
+  /** Which users are operators (read at authentication). */
+  readonly operators: Set<string>
+  /** The id the next join token is for (ids are dense; persisted in meta). */
+  readonly nextNodeId: () => Effect.Effect<NodeId, never, SqlClient.SqlClient>
+}
+
+const JobUsage = Schema.parseJson(Schema.Struct({ cpuMs: Schema.Number, wallMs: Schema.Number, memoryPeakMiB: Schema.Number, bytesIn: Schema.Number, bytesOut: Schema.Number }))
+const decodeUsage = Schema.decodeUnknownOption(JobUsage)
+
+export const jobViewOf = (row: JobRow): JobView => {
+  const spec = JSON.parse(row.spec) as { image: string; command: Array<string>; resources: { vcpus: number; memoryMiB: number; diskMiB: number }; requestedTimeMs: number }
+  const usage = row.usage === null ? null : decodeUsage(row.usage)
+  return {
+    id: row.id as JobId,
+    owner: row.owner as UserId,
+    state: row.state as JobView["state"],
+    image: spec.image,
+    command: spec.command,
+    vcpus: spec.resources.vcpus,
+    memoryMiB: spec.resources.memoryMiB,
+    diskMiB: spec.resources.diskMiB,
+    timeoutS: spec.requestedTimeMs / 1000,
+    submittedAtMs: row.submitted_at_ms,
+    startedAtMs: row.started_at_ms,
+    endedAtMs: row.ended_at_ms,
+    node: row.node as NodeId | null,
+    attempts: row.attempts,
+    exitCode: row.exit_code,
+    reason: row.reason,
+    usage: usage === null ? null : usage._tag === "Some" ? usage.value : null,
+    costCredits: creditsFromMicroCredits(row.cost_micro),
+    outputs: JSON.parse(row.outputs) as Array<string>
+  }
+}
+
+/** The redundancy a new bucket gets: the default where there are nodes enough, less on a small cluster. */
+export const redundancyFor = (nodes: number): Redundancy =>
+  nodes >= 6 ? { kind: "rs", k: 4, m: 2 } : nodes >= 3 ? { kind: "rs", k: nodes - 1, m: 1 } : { kind: "replication", r: Math.max(1, nodes) }
+
+/** The default bucket a user's job outputs go to. */
+export const outputBucketOf = (user: string) => `${user}-outputs`
+
+export const makeClusterApi = (deps: ClusterApiDeps) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const { objects, machine } = deps
+    const orDie = Effect.orDie
+
+    const jobRow = (user: UserId, id: number) =>
+      Effect.flatMap(orDie(sql<JobRow>`SELECT * FROM jobs WHERE id = ${id} AND owner = ${user}`), (rows) =>
+        rows[0] === undefined ? Effect.fail(new UnknownJob({ jobId: id })) : Effect.succeed(rows[0]))
+    const job = (user: UserId, id: number) => Effect.map(jobRow(user, id), jobViewOf)
+
+    /** The bucket, if the user owns it; another's bucket is as unknown as a missing one. */
+    const ownBucket = (user: UserId, bucket: string) =>
+      Effect.flatMap(objects.listBuckets(), (buckets) => {
+        const b = buckets.find((x) => x.name === bucket)
+        return b === undefined || b.owner !== user ? Effect.fail(new UnknownBucket({ bucket })) : Effect.succeed(b)
+      })
+    /** The user's bucket, created on first use; a name another user has taken is refused as unknown. */
+    const ensureBucket = (user: UserId, bucket: string): Effect.Effect<void, StorageFailure> =>
+      Effect.gen(function* () {
+        const buckets = yield* objects.listBuckets()
+        const b = buckets.find((x) => x.name === bucket)
+        if (b !== undefined && b.owner !== user) return yield* new UnknownBucket({ bucket })
+        if (b === undefined) yield* objects.createBucket({ name: bucket, owner: user, redundancy: redundancyFor(objects.nodeCount()) })
+      })
+    const objectView = (bucket: string, key: string) =>
+      Effect.gen(function* () {
+        const r = yield* objects.headObject(bucket, key)
+        const h = yield* objects.health(bucket, key)
+        return { bucket, key, sizeBytes: r.sizeBytes, contentSha256: r.contentSha256, createdAtMs: r.createdAtMs, healthyShards: h.healthy, k: h.k, n: h.n } satisfies ObjectView
+      })
+
+    const api: ClusterApiShape = {
+      authenticate: (token) =>
+        Effect.flatMap(orDie(userOfToken(token).pipe(Effect.provideService(SqlClient.SqlClient, sql))), (row) => {
+          if (row === undefined) return Effect.fail(new Unauthenticated({ reason: "the API token is not known" }))
+          if (row.operator === 1) deps.operators.add(row.name)
+          return Effect.succeed(row.name as UserId)
+        }),
+
+      submitJob: (user, body) =>
+        Effect.gen(function* () {
+          for (const [i, input] of body.inputs.entries()) {
+            const known = yield* Effect.either(ownBucket(user, input.bucket).pipe(Effect.zipRight(objects.headObject(input.bucket, input.key))))
+            if (Either.isLeft(known)) return yield* new InvalidJobInput({ field: `inputs[${i}]`, reason: `no object ${input.bucket}/${input.key} of yours` })
+            const path = input.path ?? input.key
+            if (path.startsWith("/") || path.split("/").includes("..")) return yield* new InvalidJobInput({ field: `inputs[${i}].path`, reason: "must be a relative path without '..'" })
+          }
+          const outputBucket = body.outputBucket ?? outputBucketOf(user)
+          const ensured = yield* Effect.either(ensureBucket(user, outputBucket))
+          if (Either.isLeft(ensured)) return yield* new InvalidJobInput({ field: "outputBucket", reason: ensured.left.message })
+          const result = yield* deps.step((m) => ({
+            _tag: "Submit",
+            request: {
+              owner: user,
+              resources: { vcpus: body.vcpus, memoryMiB: body.memoryMiB, diskMiB: body.diskMiB },
+              requestedTimeMs: body.timeoutS * 1000,
+              // Live jobs have no known work: the borrower's limit is the only estimate there is.
+              workMs: body.timeoutS * 1000,
+              image: body.image,
+              command: body.command,
+              replication: 1,
+              io: {
+                env: body.env,
+                inputs: body.inputs.map((i) => ({ bucket: i.bucket, key: i.key, path: i.path ?? i.key })),
+                output: { bucket: outputBucket, prefix: `job-${m.coordinator.nextJobId}/` },
+                network: body.network
+              }
+            }
+          }))
+          if (result._tag === "Submitted") return yield* job(user, result.job).pipe(Effect.orDie)
+          if (result._tag === "Refused" && (result.error instanceof JobUnsatisfiable || result.error instanceof InsufficientCredits)) return yield* Effect.fail(result.error)
+          return yield* Effect.dieMessage(`submit gave ${result._tag}`)
+        }),
+
+      job,
+      jobs: (user) => orDie(Effect.map(sql<JobRow>`SELECT * FROM jobs WHERE owner = ${user} ORDER BY id DESC`, (rows) => rows.map(jobViewOf))),
+      cancelJob: (user, id) =>
+        Effect.gen(function* () {
+          yield* jobRow(user, id)
+          yield* deps.step({ _tag: "Cancel", job: id as JobId })
+          return yield* job(user, id)
+        }),
+      jobLogs: (user, id) =>
+        Effect.gen(function* () {
+          yield* jobRow(user, id)
+          const rows = yield* orDie(sql<{ stream: string; text: string }>`SELECT stream, text FROM job_logs WHERE job_id = ${id}
+            AND attempt = (SELECT max(attempt) FROM job_logs WHERE job_id = ${id}) ORDER BY rowid`)
+          return {
+            stdout: rows.filter((r) => r.stream === "stdout").map((r) => r.text).join(""),
+            stderr: rows.filter((r) => r.stream === "stderr").map((r) => r.text).join("")
+          }
+        }),
+
+      putObject: (user, bucket, key, data) =>
+        Effect.gen(function* () {
+          yield* ensureBucket(user, bucket)
+          yield* objects.putObject({ bucket, key, data, owner: user })
+          return yield* objectView(bucket, key)
+        }),
+      getObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.getObject(bucket, key)),
+      headObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objectView(bucket, key)),
+      listObjects: (user, bucket, prefix) =>
+        Effect.gen(function* () {
+          yield* ownBucket(user, bucket)
+          const out: Array<ObjectView> = []
+          let after: string | undefined
+          for (;;) {
+            const page = yield* objects.listObjects(bucket, { prefix, ...(after !== undefined ? { after } : {}) })
+            for (const o of page.objects) out.push(yield* objectView(bucket, o.key))
+            if (page.nextAfter === undefined) return out
+            after = page.nextAfter
+          }
+        }),
+      deleteObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.deleteObject(bucket, key)),
+      buckets: (user) =>
+        Effect.map(objects.listBuckets(), (buckets) =>
+          buckets.filter((b) => b.owner === user).map((b) => ({ name: b.name, redundancy: describeRedundancy(b.redundancy), createdAtMs: b.createdAtMs }))),
+
+      nodes: () =>
+        Effect.gen(function* () {
+          const rows = yield* orDie(sql<{ id: number; spec: string }>`SELECT id, spec FROM nodes ORDER BY id`)
+          const connected = new Set(yield* deps.endpoint.connectedNodes)
+          const c = machine.coordinator.cluster
+          return rows.map((row) => {
+            const spec = JSON.parse(row.spec) as { region: string }
+            const i = row.id
+            return {
+              id: i as NodeId,
+              online: c.online[i] === 1 && connected.has(i as NodeId),
+              vcpus: c.capCpu[i]!,
+              memoryMiB: c.capMem[i]!,
+              diskMiB: c.capDisk[i]!,
+              allocatedVcpus: c.capCpu[i]! - c.freeCpu[i]!,
+              region: spec.region,
+              runningJobs: machine.coordinator.jobsOn(i).length,
+              reputation: c.reputation[i]!,
+              lastSeenMs: null
+            }
+          })
+        }),
+
+      credits: (user) =>
+        Effect.sync(() => {
+          const account = borrowerAccount(user)
+          const book = machine.book
+          const escrow = book.openEscrows().filter((e) => e.payer === account).reduce((s, e) => s + e.remaining, 0)
+          const entries = book.entries
+            .filter((e) => e.postings.some((p) => p.account === account))
+            .slice(-200)
+            .map((e) => ({
+              seq: e.seq,
+              atMs: e.timeMs,
+              kind: e.kind,
+              amountCredits: creditsFromMicroCredits(e.postings.filter((p) => p.account === account).reduce((s, p) => s + p.amount, 0)),
+              memo: e.memo
+            }))
+          return { user, balanceCredits: creditsFromMicroCredits(book.balance(account)), escrowCredits: creditsFromMicroCredits(escrow), entries }
+        }),
+
+      createJoinToken: (user) =>
+        Effect.gen(function* () {
+          if (!deps.operators.has(user)) return yield* new Forbidden({ action: "create join tokens" })
+          const nodeId = yield* deps.nextNodeId().pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          const token = yield* Effect.orDie(deps.endpoint.createJoinToken(nodeId))
+          return { nodeId, token }
+        }),
+      createUser: (user, name) =>
+        Effect.gen(function* () {
+          if (!deps.operators.has(user)) return yield* new Forbidden({ action: "create users" })
+          if (!userNamePattern.test(name)) return yield* new InvalidJobInput({ field: "name", reason: "3-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit" })
+          const [taken] = yield* orDie(sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE name = ${name}`)
+          if ((taken?.n ?? 0) > 0) return yield* new InvalidJobInput({ field: "name", reason: `${name} is taken` })
+          const token = yield* orDie(addUser(name, false).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
+          return { user: name as UserId, token }
+        })
+    }
+    return api
+  })
