@@ -63,6 +63,17 @@ export const jobViewOf = (row: JobRow): JobView => {
 export const redundancyFor = (nodes: number): Redundancy =>
   nodes >= 6 ? { kind: "rs", k: 4, m: 2 } : nodes >= 3 ? { kind: "rs", k: nodes - 1, m: 1 } : { kind: "replication", r: Math.max(1, nodes) }
 
+/** The user's bucket, created on first use; a name another user has taken is refused as unknown. */
+export const ensureOwnBucket = (objects: ObjectStoreService, user: string, bucket: string): Effect.Effect<void, StorageFailure> =>
+  Effect.gen(function* () {
+    const b = (yield* objects.listBuckets()).find((x) => x.name === bucket)
+    if (b !== undefined && b.owner !== user) return yield* new UnknownBucket({ bucket })
+    if (b !== undefined) return
+    const redundancy = redundancyFor(objects.nodeCount())
+    // A single copy has no margin to repair at: it is repaired only when it is gone.
+    yield* objects.createBucket({ name: bucket, owner: user, redundancy, ...(redundancy.kind === "replication" && redundancy.r === 1 ? { repairAtHealthy: 1 } : {}) })
+  })
+
 /** The default bucket a user's job outputs go to. */
 export const outputBucketOf = (user: string) => `${user}-outputs`
 
@@ -83,14 +94,7 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
         const b = buckets.find((x) => x.name === bucket)
         return b === undefined || b.owner !== user ? Effect.fail(new UnknownBucket({ bucket })) : Effect.succeed(b)
       })
-    /** The user's bucket, created on first use; a name another user has taken is refused as unknown. */
-    const ensureBucket = (user: UserId, bucket: string): Effect.Effect<void, StorageFailure> =>
-      Effect.gen(function* () {
-        const buckets = yield* objects.listBuckets()
-        const b = buckets.find((x) => x.name === bucket)
-        if (b !== undefined && b.owner !== user) return yield* new UnknownBucket({ bucket })
-        if (b === undefined) yield* objects.createBucket({ name: bucket, owner: user, redundancy: redundancyFor(objects.nodeCount()) })
-      })
+    const ensureBucket = (user: UserId, bucket: string) => ensureOwnBucket(objects, user, bucket)
     const objectView = (bucket: string, key: string) =>
       Effect.gen(function* () {
         const r = yield* objects.headObject(bucket, key)
