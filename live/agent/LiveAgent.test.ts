@@ -126,6 +126,22 @@ layer(layerAgentSandbox({ warmPoolSize: 0, vcpus: 2 }), { timeout: 240_000, excl
       expect((yield* coordinator.waitFor("JobFinished", tagged("JobFinished", (f) => f.jobId === 3))).frame).toMatchObject({ attempt: 4, outcome: "failed" })
     }).pipe(Effect.scoped))
 
+  it.effect("a job the sandbox cannot run fails its attempt with the sandbox's reason; ResetAgent starts a new session, kept on disk", () =>
+    Effect.gen(function* () {
+      const { coordinator, dataDir } = yield* joinedAgent(10)
+      yield* sendTo(coordinator, 10, { _tag: "Assign", job: { ...busyboxJob(8, ["true"]), image: "no-such-image" }, attempt: 0, session: 1 })
+      const exit = yield* coordinator.waitFor("JobExit", tagged("JobExit", (f) => f.jobId === 8))
+      expect(exit.frame).toMatchObject({ exitCode: null, outcome: "failed" })
+      expect(exit.frame.reason).toContain("unknown image \"no-such-image\"")
+      expect((yield* coordinator.waitFor("JobFinished", tagged("JobFinished", (f) => f.jobId === 8))).frame.outcome).toBe("failed")
+
+      yield* sendTo(coordinator, 10, { _tag: "ResetAgent", nodeId: 10 as NodeId })
+      const register = yield* coordinator.waitFor("a new Register", tagged("Register", (f) => f.session === 2))
+      expect(register.frame.node.id).toBe(10)
+      yield* coordinator.waitFor("a heartbeat in the new session", tagged("Heartbeat", (f) => f.session === 2), register.at)
+      expect(fs.readFileSync(path.join(dataDir, "session"), "utf8").trim()).toBe("2")
+    }).pipe(Effect.scoped))
+
   it.effect("CancelJob stops a running job's VM; no exit is reported for it and the agent runs the next job", () =>
     Effect.gen(function* () {
       const { coordinator, agent } = yield* joinedAgent(8)

@@ -4,7 +4,7 @@ import { Either } from "effect"
 
 export const agentUsage =
   "usage: tsx live/agent/main.ts --join HOST:JOINPORT --token T --data-dir D [--cpus N] [--memory MiB] [--disk MiB] " +
-  "[--warm-pool N] [--region R] [--asking-price P] [--allow-network]\n" +
+  "[--warm-pool N] [--region R] [--asking-price P] [--storage MiB] [--allow-network]\n" +
   "  (--join and --token are needed only until the agent has joined: its credentials are kept in D)"
 
 export interface AgentArgs {
@@ -14,6 +14,8 @@ export interface AgentArgs {
   readonly memoryMiB?: number
   readonly diskMiB?: number
   readonly warmPoolSize: number
+  /** Disk lent for shards (under <data dir>/shards); default 1024 MiB. */
+  readonly storageMiB: number
   readonly region?: string
   readonly askingPrice?: number
   readonly allowNetwork: boolean
@@ -54,6 +56,7 @@ export const parseAgentArgs = (argv: ReadonlyArray<string>): Either.Either<Agent
             memory: { type: "string" },
             disk: { type: "string" },
             "warm-pool": { type: "string" },
+            storage: { type: "string" },
             region: { type: "string" },
             "asking-price": { type: "string" },
             "allow-network": { type: "boolean" },
@@ -63,7 +66,7 @@ export const parseAgentArgs = (argv: ReadonlyArray<string>): Either.Either<Agent
       catch: (e) => (e instanceof Error ? e.message : String(e))
     })
     const help = values.help ?? false
-    if (help) return { dataDir: "", warmPoolSize: 1, allowNetwork: false, help }
+    if (help) return { dataDir: "", warmPoolSize: 1, storageMiB: 1024, allowNetwork: false, help }
     const dataDir = values["data-dir"]
     if (dataDir === undefined || dataDir === "") return yield* Either.left("--data-dir is required")
     if (values.token !== undefined && values.join === undefined) return yield* Either.left("--token needs --join HOST:JOINPORT")
@@ -73,6 +76,7 @@ export const parseAgentArgs = (argv: ReadonlyArray<string>): Either.Either<Agent
     const memoryMiB = yield* integer("--memory", values.memory, 16)
     const diskMiB = yield* integer("--disk", values.disk, 8)
     const warmPoolSize = yield* integer("--warm-pool", values["warm-pool"], 0)
+    const storageMiB = yield* integer("--storage", values.storage, 0)
     const region = values.region?.trim()
     if (region === "") return yield* Either.left("--region may not be empty")
     const priceText = values["asking-price"]
@@ -87,6 +91,7 @@ export const parseAgentArgs = (argv: ReadonlyArray<string>): Either.Either<Agent
       ...(memoryMiB !== undefined ? { memoryMiB } : {}),
       ...(diskMiB !== undefined ? { diskMiB } : {}),
       warmPoolSize: warmPoolSize ?? 1,
+      storageMiB: storageMiB ?? 1024,
       ...(region !== undefined ? { region } : {}),
       ...(askingPrice !== undefined ? { askingPrice } : {}),
       allowNetwork: values["allow-network"] ?? false,

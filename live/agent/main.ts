@@ -1,10 +1,13 @@
 // The agent daemon: `tsx live/agent/main.ts --join HOST:JOINPORT --token T --data-dir D [...]`
 // (see args.ts). Logs go to stderr; once the coordinator has accepted the agent's registration it
 // prints `{"ready":true,"nodeId":N}` on stdout. SIGINT/SIGTERM stop the VMs, close the link and exit 0.
+// Shards are kept under `<data dir>/shards` (live/storage's disk store), up to --storage MiB.
+import * as path from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, Logger } from "effect"
 import { agentUsage, parseAgentArgs } from "./args.ts"
 import { defaultVcpus, startLiveAgent } from "./LiveAgent.ts"
+import { makeDiskShardStore } from "../storage/DiskShardStore.ts"
 import { layerAgentSandbox } from "./sandboxLayer.ts"
 
 const parsed = parseAgentArgs(process.argv.slice(2))
@@ -21,6 +24,7 @@ if (args.help) {
 const vcpus = args.vcpus ?? defaultVcpus()
 
 const program = Effect.gen(function* () {
+  const shards = yield* makeDiskShardStore({ dir: path.join(args.dataDir, "shards"), capacityBytes: args.storageMiB * 1024 * 1024 })
   const agent = yield* startLiveAgent({
     dataDir: args.dataDir,
     ...(args.join !== undefined ? { join: args.join } : {}),
@@ -29,7 +33,8 @@ const program = Effect.gen(function* () {
     ...(args.diskMiB !== undefined ? { diskMiB: args.diskMiB } : {}),
     ...(args.region !== undefined ? { region: args.region } : {}),
     ...(args.askingPrice !== undefined ? { askingPrice: args.askingPrice } : {}),
-    allowNetwork: args.allowNetwork
+    allowNetwork: args.allowNetwork,
+    shards
   })
   yield* agent.registered.pipe(
     Effect.zipRight(Effect.sync(() => process.stdout.write(`${JSON.stringify({ ready: true, nodeId: agent.spec.id })}\n`))),
@@ -43,4 +48,4 @@ const program = Effect.gen(function* () {
   Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
 )
 
-NodeRuntime.runMain(program, { disableErrorReporting: true })
+NodeRuntime.runMain(program, { disableErrorReporting: true, disablePrettyLogger: true })

@@ -1,0 +1,7 @@
+export * from "./args.ts"
+export * from "./errors.ts"
+export * from "./LiveAgent.ts"
+export * from "./runAttempt.ts"
+export * from "./sandboxLayer.ts"
+export * from "./session.ts"
+export * from "./ShardRequestHandler.ts"
