@@ -152,7 +152,8 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
     const outbox: Array<AgentFrame> = []
     let queuedLogBytes = 0
     let droppedLogBytes = 0
-    const pending = new Map<number, { readonly frame: ObjectRequest; readonly reply: Deferred.Deferred<ObjectResult> }>()
+    /** Requests of running attempts awaiting their ObjectReply, and the link generation they were last sent on. */
+    const pending = new Map<number, { readonly frame: ObjectRequest; readonly reply: Deferred.Deferred<ObjectResult>; sentOn?: number }>()
     let nextRequestId = 0
     const runs = new Map<string, { readonly seq: number; readonly fiber: Fiber.RuntimeFiber<void> }>()
     let runSeq = 0
@@ -172,7 +173,9 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
               yield* Effect.logWarning(`could not send ${frame._tag}: ${closed.message}`)
               return false
             })
-          )
+          ),
+          // A frame that cannot be encoded is dropped (and said so), rather than stopping the agent.
+          Effect.catchAllDefect((defect) => Effect.as(Effect.logError(`dropped a ${frame._tag} frame that could not be encoded: ${String(defect)}`), true))
         )
       })
 
@@ -237,6 +240,17 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
       }
     })
 
+    /** Sends a pending request once per link (asked again after a reconnection, as its answer may be lost). */
+    const sendRequest = (requestId: number): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        const request = pending.get(requestId)
+        const generation = link?.generation
+        if (request === undefined || generation === undefined || request.sentOn === generation) return Effect.void
+        return sendNow(request.frame).pipe(Effect.tap((sent) => Effect.sync(() => {
+          if (sent) request.sentOn = generation
+        })))
+      })
+
     /** Register again with the same session (the coordinator keeps its jobs), report them, then send what waited. */
     const onConnected = Effect.gen(function* () {
       if (!(yield* sendNow({ _tag: "Register", node: spec, session: agent.currentSession }))) return
@@ -253,8 +267,8 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
         if (frame._tag === "JobLog") queuedLogBytes -= frame.text.length
       }
       for (const requestId of [...pending.keys()].sort((a, b) => a - b)) {
-        const request = pending.get(requestId)
-        if (request !== undefined && !(yield* sendNow(request.frame))) return
+        yield* sendRequest(requestId)
+        if (link === undefined) return
       }
     })
 
@@ -274,10 +288,8 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
           return drain
         case "Emit":
           return deliver(input.frame)
-        case "SendRequest": {
-          const request = pending.get(input.requestId)
-          return request === undefined ? Effect.void : Effect.asVoid(sendNow(request.frame))
-        }
+        case "SendRequest":
+          return sendRequest(input.requestId)
         case "Tick":
           agent.heartbeat()
           return drain
@@ -333,7 +345,7 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
 
     const loop = yield* Queue.take(inputs).pipe(Effect.flatMap(step), Effect.forever, Effect.forkScoped)
     yield* Queue.offer(inputs, { _tag: "Tick" }).pipe(Effect.delay(options.heartbeatIntervalMs ?? 1000), Effect.forever, Effect.forkScoped)
-    yield* Effect.forkScoped(connectForever)
+    const connector = yield* Effect.forkScoped(connectForever)
 
     return {
       spec,
@@ -342,7 +354,7 @@ export const startLiveAgent = (options: LiveAgentOptions): Effect.Effect<LiveAge
       registered: Deferred.await(registered),
       connected: Effect.sync(() => link !== undefined),
       runningAttempts: Effect.sync(() => agent.runningCount),
-      await: Fiber.join(loop)
+      await: Effect.raceFirst(Fiber.join(loop), Fiber.join(connector))
     } satisfies LiveAgentHandle
   })
 

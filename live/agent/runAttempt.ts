@@ -6,7 +6,7 @@
 import { Data, Effect } from "effect"
 import type { JobSpec } from "../../core/domain/job.ts"
 import type { Usage } from "../../core/domain/messages.ts"
-import type { AgentFrame, InputFetch, JobExit, ObjectReply, OutputStore } from "../protocol/messages.ts"
+import { type AgentFrame, type InputFetch, type JobExit, liveFrameBytesMax, type ObjectReply, type OutputStore } from "../protocol/messages.ts"
 import type { SandboxInput, SandboxJob, SandboxResult } from "../sandbox/job.ts"
 import { resultDigest } from "../sandbox/layerQemu.ts"
 import type { QemuSandboxService } from "../sandbox/QemuSandbox.ts"
@@ -49,6 +49,10 @@ export class AttemptFailed extends Data.TaggedError("AttemptFailed")<{
 const memoryMiBMin = 64
 const diskMiBMin = 64
 
+/** The largest output file that fits one frame (base64 takes 4 bytes per 3; a margin for the rest of the frame). */
+export const outputBytesMax = Math.floor((liveFrameBytesMax - 65536) / 4) * 3
+const mib = (bytes: number) => (bytes / 1048576).toFixed(1)
+
 const noUsage: JobExit["usage"] = { cpuMs: 0, hostCpuMs: 0, memoryPeakMiB: 0, bytesIn: 0, bytesOut: 0, wallMs: 0 }
 
 const fetchInputs = (job: JobSpec, attempt: number, io: AttemptIO) =>
@@ -69,6 +73,10 @@ const storeOutputs = (job: JobSpec, attempt: number, result: SandboxResult, io: 
     const problems: Array<string> = []
     const outputs = [...result.outputs].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
     for (const output of outputs) {
+      if (output.bytes.length > outputBytesMax) {
+        problems.push(`output ${output.path} is too large to store (${mib(output.bytes.length)} MiB; at most ${mib(outputBytesMax)} MiB per file)`)
+        continue
+      }
       const reply = yield* io.request((requestId) => ({ _tag: "OutputStore", requestId, jobId: job.id, attempt, path: output.path, data: output.bytes }))
       if (reply._tag === "Refused") problems.push(`output ${output.path} was not stored: ${reply.reason}`)
       else if (reply._tag !== "Stored") problems.push(`output ${output.path}: the coordinator did not confirm storing it`)
