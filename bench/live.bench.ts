@@ -1,0 +1,164 @@
+// The live system's figures on a real local cluster (whole processes: coordinator + 3 agents, jobs
+// in QEMU microVMs under TCG), run by bench/run.ts into bench/results/live.json: submit-to-running
+// latency with a warm pool and from a cold start, jobs per second through one coordinator, object
+// PUT/GET throughput over the HTTP API, and the microVM boot time (the sandbox benchmark's figure).
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import type { JobView } from "../live/api/ClusterApi.ts"
+import { ClusterProcesses } from "../live/testing/clusterProcesses.ts"
+import { resultsDir } from "./results.ts"
+
+const quantile = (values: ReadonlyArray<number>, q: number): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+}
+const round = (n: number) => Math.round(n * 10) / 10
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+const ended = (state: string) => state === "succeeded" || state === "failed" || state === "cancelled" || state === "lost"
+/** The warm shape of every agent (live/agent/sandboxLayer.ts): busybox, 1 vCPU, 256 MiB, the API's default 64 MiB disk. */
+const job = (command: ReadonlyArray<string>) => ({ image: "busybox", command, vcpus: 1, memoryMiB: 256, timeoutS: 60 })
+
+const withCluster = async <A>(options: { warmPool: number }, f: (cluster: ClusterProcesses) => Promise<A>): Promise<A> => {
+  const cluster = await ClusterProcesses.start({ agents: 3, warmPool: options.warmPool, policy: "easy", seed: 1 })
+  let ok = false
+  try {
+    const a = await f(cluster)
+    ok = true
+    return a
+  } finally {
+    await cluster.stop()
+    if (ok) cluster.remove()
+    else console.error(`live bench: cluster logs kept in ${cluster.dir}`)
+  }
+}
+
+const waitEnded = async (cluster: ClusterProcesses, id: number): Promise<JobView> => {
+  let view: JobView | undefined
+  await cluster.waitFor(async () => ended((view = await cluster.request<JobView>("GET", `/api/jobs/${id}`)).state), 120_000, `job ${id} to end`)
+  return view!
+}
+
+/**
+ * Submits `count` `echo started` jobs one after another and times each from just before the POST to
+ * the first poll of its logs that shows the output. The logs are polled every 5 ms, so this is an
+ * upper bound on submit-to-running: it adds the job's start in the guest, the output's way back
+ * (guest -> agent -> coordinator) and up to one poll interval plus one HTTP round trip.
+ * Between jobs it waits `settleMs` so the agents' pools can refill (a restore from a snapshot).
+ */
+const submitToOutput = async (cluster: ClusterProcesses, count: number, settleMs: number) => {
+  const latencies: Array<number> = []
+  for (let i = 0; i < count; i++) {
+    await sleep(settleMs)
+    const submitted = performance.now()
+    const { id } = await cluster.request<JobView>("POST", "/api/jobs", job(["echo", "started"]))
+    let seenMs = 0
+    const deadline = submitted + 60_000
+    while (seenMs === 0) {
+      const logs = await cluster.request<{ stdout: string }>("GET", `/api/jobs/${id}/logs`)
+      if (logs.stdout.includes("started")) seenMs = performance.now() - submitted
+      else if (performance.now() > deadline) throw new Error(`job ${id} showed no output within 60 s; logs in ${cluster.dir}`)
+      else await sleep(5)
+    }
+    const done = await waitEnded(cluster, id)
+    if (done.state !== "succeeded") throw new Error(`benchmark job ${id} ${done.state}: ${done.reason}`)
+    latencies.push(seenMs)
+  }
+  return latencies
+}
+
+/** `count` trivial `true` jobs submitted at once; seconds from the first POST until all succeeded. */
+const throughput = async (cluster: ClusterProcesses, count: number) => {
+  const started = performance.now()
+  const ids = await Promise.all(Array.from({ length: count }, () => cluster.request<JobView>("POST", "/api/jobs", job(["true"])).then((v) => v.id)))
+  let views = new Map<number, JobView>()
+  await cluster.waitFor(async () => {
+    views = new Map((await cluster.request<{ jobs: ReadonlyArray<JobView> }>("GET", "/api/jobs")).jobs.map((v) => [v.id, v]))
+    return ids.every((id) => ended(views.get(id)?.state ?? "queued"))
+  }, 600_000, `${count} trivial jobs to end`)
+  const seconds = (performance.now() - started) / 1000
+  const failed = ids.filter((id) => views.get(id)!.state !== "succeeded")
+  if (failed.length > 0) throw new Error(`${failed.length} trivial jobs did not succeed (e.g. ${JSON.stringify(views.get(failed[0]!))})`)
+  return { jobs: count, seconds }
+}
+
+/** PUTs then GETs `count` objects of `sizeMiB` (distinct pseudo-random bytes), checking every byte came back. */
+const objectThroughput = async (cluster: ClusterProcesses, count: number, sizeMiB: number) => {
+  const bytes = sizeMiB * 2 ** 20
+  const objects = Array.from({ length: count }, (_, i) => {
+    const data = new Uint8Array(bytes)
+    let x = (i + 1) * 2654435761
+    for (let b = 0; b < bytes; b += 4) {
+      x = (x ^ (x << 13)) >>> 0
+      x = (x ^ (x >>> 17)) >>> 0
+      x = (x ^ (x << 5)) >>> 0
+      data[b] = x & 255
+      data[b + 1] = (x >>> 8) & 255
+      data[b + 2] = (x >>> 16) & 255
+      data[b + 3] = x >>> 24
+    }
+    return { key: `bench/object-${i}.bin`, data, sha256: createHash("sha256").update(data).digest("hex") }
+  })
+  let started = performance.now()
+  for (const o of objects) await cluster.request("PUT", `/api/objects/live-bench/${o.key}`, o.data)
+  const putS = (performance.now() - started) / 1000
+  started = performance.now()
+  for (const o of objects) {
+    const back = await cluster.request<Uint8Array>("GET", `/api/objects/live-bench/${o.key}`)
+    if (createHash("sha256").update(back).digest("hex") !== o.sha256) throw new Error(`object ${o.key} came back different`)
+  }
+  const getS = (performance.now() - started) / 1000
+  const mb = (count * bytes) / 1e6
+  return { objects: count, sizeMiB, putMBps: round(mb / putS), getMBps: round(mb / getS) }
+}
+
+/** The microVM boot time the sandbox benchmark measured (bench/run.ts runs it before this one). */
+const sandboxBoot = (smoke: boolean) => {
+  for (const name of smoke ? ["sandbox-smoke", "sandbox"] : ["sandbox", "sandbox-smoke"]) {
+    const file = path.join(resultsDir, `${name}.json`)
+    if (!fs.existsSync(file)) continue
+    const record = JSON.parse(fs.readFileSync(file, "utf8")) as { version: string; figures: { bootMsP50?: number; accelerator?: string } }
+    if (typeof record.figures.bootMsP50 === "number") return { bootMsP50: record.figures.bootMsP50, from: `bench/results/${name}.json (${record.version}, ${record.figures.accelerator ?? "?"})` }
+  }
+  return { bootMsP50: null, from: "no bench/results/sandbox.json: run the sandbox benchmark first" }
+}
+
+export const benchLive = async (smoke: boolean) => {
+  const warmJobs = smoke ? 5 : 20
+  const coldJobs = smoke ? 3 : 10
+  const trivialJobs = smoke ? 15 : 60
+  const objects = smoke ? { count: 2, sizeMiB: 4 } : { count: 5, sizeMiB: 16 }
+  const warm = await withCluster({ warmPool: 1 }, async (cluster) => {
+    // A first job per agent lets each make its snapshot and warm its pool before anything is timed.
+    const firsts = await Promise.all(cluster.agents.map(() => cluster.request<JobView>("POST", "/api/jobs", job(["true"]))))
+    for (const f of firsts) await waitEnded(cluster, f.id)
+    const latencies = await submitToOutput(cluster, warmJobs, 1500)
+    const jobs = await throughput(cluster, trivialJobs)
+    const storage = await objectThroughput(cluster, objects.count, objects.sizeMiB)
+    return { latencies, jobs, storage }
+  })
+  const cold = await withCluster({ warmPool: 0 }, (cluster) => submitToOutput(cluster, coldJobs, 200))
+  const boot = sandboxBoot(smoke)
+  const targets = { warmStartMsP50Max: 100 }
+  const warmStartMsP50 = round(quantile(warm.latencies, 0.5))
+  return {
+    targets,
+    withinTargets: warmStartMsP50 < targets.warmStartMsP50Max,
+    cluster: "coordinator + 3 agents (2 vCPU, 1024 MiB), policy easy, all on this machine",
+    job: "busybox `echo started` (1 vCPU, 256 MiB, 64 MiB disk: the agents' warm shape); throughput: busybox `true`",
+    note: "start latency: POST /api/jobs sent -> the first poll (every 5 ms) of /api/jobs/ID/logs showing the output; an upper bound on submit-to-running",
+    warmStartMsP50,
+    warmStartMsP95: round(quantile(warm.latencies, 0.95)),
+    warmStartMs: warm.latencies.map(round),
+    coldStartMsP50: round(quantile(cold, 0.5)),
+    coldStartMsP95: round(quantile(cold, 0.95)),
+    coldStartMs: cold.map(round),
+    jobsPerSecond: round(warm.jobs.jobs / warm.jobs.seconds),
+    throughputJobs: warm.jobs.jobs,
+    putMBps: warm.storage.putMBps,
+    getMBps: warm.storage.getMBps,
+    objects: { count: warm.storage.objects, sizeMiB: warm.storage.sizeMiB },
+    bootMsP50: boot.bootMsP50,
+    bootFrom: boot.from
+  }
+}
