@@ -168,6 +168,9 @@ Jobs retried in the live run: ${c.liveRun.retried}; placed on the same node as i
   handing it the job, the guest's \`sleep\`, the supervisor's report, the result and its frame over TLS.
   So live run times sit a little above the planned ones; the simulator's are the planned ones plus one
   message latency (the scenario says 1-5 ms).
+- **Knock-on queueing.** Because each live run holds its vCPU longer than the simulated one, at the
+  busiest moments a job finds its node (or every node) full where the simulator's slot had already
+  been freed: it waits in live but not in the simulator, and may be placed on another node.
 - **Coordinator round trips.** Every submission, start and finish is an input the coordinator logs in
   SQLite in its own transaction before acting on it, and placement messages cross a TLS link to the
   agent; the simulator applies them instantly plus its modelled latency. Arrivals also land late by
