@@ -127,7 +127,7 @@ export class ClusterProcesses {
     const dataDir = path.join(this.dir, `agent-${nodeId}`)
     const o = this.options
     const args = [
-      ...tsx, "live/agent/main.ts", "--join", `127.0.0.1:${this.ready.joinPort}`, "--token", token, "--data-dir", dataDir,
+      ...tsx, "live/agent/main.ts", "--join", `127.0.0.1:${this.ready.joinPort}`, `--token=${token}`, "--data-dir", dataDir,
       "--cpus", String(o.agentVcpus ?? 2), "--memory", String(o.agentMemoryMiB ?? 1024), "--disk", String(o.agentDiskMiB ?? 2048),
       "--warm-pool", String(o.warmPool ?? 1)
     ]
