@@ -70,11 +70,15 @@ const repairObject = (ctx: StoreContext, record: ObjectRecord): Effect.Effect<{ 
     const missing = record.shards.filter((s) => !isHealthy(ctx, record, s)).map((s) => s.index)
     const rebuilt = Either.getOrThrowWith(codec.reconstruct(fetched.shards, missing), (e) => new Error(e.message)) // k verified shards are present
     const keep = record.shards.filter((s) => isHealthy(ctx, record, s))
-    const exclude = new Set<number>(record.shards.map((s) => s.node))
-    const targets = placeShards(
-      { objectId: record.objectId, shards: missing.length, shardSizeBytes: record.shardSizeBytes, exclude, regionsInUse: keep.map((s) => ctx.nodes.get(s.node)!.region) },
-      placementNodes(ctx)
-    )
+    const place = (exclude: Set<number>) =>
+      placeShards(
+        { objectId: record.objectId, shards: missing.length, shardSizeBytes: record.shardSizeBytes, exclude, regionsInUse: keep.map((s) => ctx.nodes.get(s.node)!.region) },
+        placementNodes(ctx)
+      )
+    // Rebuilt shards go to nodes that hold none of the object; when there are none (a small
+    // cluster), a node whose copy went bad but which is still there takes its shard back.
+    let targets = place(new Set<number>(record.shards.map((s) => s.node)))
+    if (Either.isLeft(targets)) targets = place(new Set<number>(keep.map((s) => s.node)))
     if (Either.isLeft(targets)) return { rebuilt: 0, bytesMoved: bytesRead, complete: false }
     const results = yield* Effect.forEach(
       missing,
@@ -104,14 +108,14 @@ const repairObject = (ctx: StoreContext, record: ObjectRecord): Effect.Effect<{ 
     for (const [index, to] of moved) {
       const from = record.shards[index]!.node
       ctx.bad.delete(shardKey(record.objectId, index))
-      const target = ctx.nodes.get(to)
+      const target = from === to ? undefined : ctx.nodes.get(to)
       if (target !== undefined) target.usedBytes += record.shardSizeBytes
-      const old = ctx.nodes.get(from)
+      const old = from === to ? undefined : ctx.nodes.get(from) // rewritten in place: nothing to remove
       if (old !== undefined) {
         old.usedBytes = Math.max(0, old.usedBytes - record.shardSizeBytes)
         yield* Effect.ignore(withTimeout(ctx, from, ctx.store.delete(from, { objectId: record.objectId, index })))
       }
-      yield* ctx.emit({ _tag: "ShardRepaired", objectId: record.objectId, index, from: old === undefined ? undefined : from, to })
+      yield* ctx.emit({ _tag: "ShardRepaired", objectId: record.objectId, index, from: from === to || ctx.nodes.has(from) ? from : undefined, to })
     }
     return { rebuilt: moved.size, bytesMoved: bytesRead + moved.size * record.shardSizeBytes, complete: moved.size === missing.length }
   })

@@ -245,6 +245,26 @@ describe("object store", () => {
     )
   )
 
+  it.effect("with no node free of the object, a corrupt shard is rewritten in place on its own node", () =>
+    withStore(3, (store, control) =>
+      Effect.gen(function* () {
+        yield* store.createBucket({ name: "small", owner: "alice", redundancy: { kind: "rs", k: 2, m: 1 } })
+        const data = bytes(5000, 4)
+        const record = yield* store.putObject({ bucket: "small", key: "k", data, owner: "alice" })
+        const victim = record.shards[0]!
+        expect(control.corrupt(victim.node, { objectId: record.objectId, index: 0 }, 3, 0x10)).toBe(true)
+        expect(yield* store.getObject("small", "k")).toEqual(data) // read around it, and mark it bad
+        expect(yield* store.health("small", "k")).toEqual({ healthy: 2, k: 2, n: 3 })
+        expect((yield* store.repair()).shardsRebuilt).toBe(1)
+        expect(yield* store.health("small", "k")).toEqual({ healthy: 3, k: 2, n: 3 })
+        const after = yield* store.headObject("small", "k")
+        expect(after.shards.map((s) => s.node)).toEqual(record.shards.map((s) => s.node))
+        // The rewritten shard is there and right: every shard reads back verified.
+        for (const s of after.shards) yield* store.readShard("small", "k", s.index)
+      })
+    )
+  )
+
   it.effect("repair goes most-at-risk first and stops at its byte budget", () =>
     withStore(10, (store, control) =>
       Effect.gen(function* () {
