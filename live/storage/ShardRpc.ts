@@ -8,7 +8,7 @@ import { NodeFull, NodeGone, NodeSlow, ShardMissing, type ShardRef, ShardStore }
 import type { CoordinatorFrame, ShardReply, ShardRequest } from "../protocol/messages.ts"
 import type { AgentNotConnected } from "../transport/errors.ts"
 
-export type ShardResult = ShardReply["result"]
+type ShardResult = ShardReply["result"]
 
 /** A shard request as the caller makes it: the id is the RPC's to choose. */
 export type ShardCall = ShardRequest extends infer R ? (R extends ShardRequest ? Omit<R, "requestId"> : never) : never

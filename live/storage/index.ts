@@ -1,0 +1,6 @@
+export * from "./DiskShardStore.ts"
+export * from "./errors.ts"
+export * from "./loopback.ts"
+export * from "./ShardRpc.ts"
+export * from "./sqliteCatalog.ts"
+export * from "./throughput.ts"
