@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
 import type { NodeId } from "../../core/domain/ids.ts"
-import { startTestCoordinator, tagged, tempDir } from "./testSupport.ts"
+import { busyboxJob, startTestCoordinator, tagged, tempDir } from "./testSupport.ts"
 
 const repoRoot = path.resolve(import.meta.dirname, "../..")
 const tsx = path.join(repoRoot, "node_modules", ".bin", "tsx")
@@ -32,13 +32,41 @@ const startDaemon = (args: ReadonlyArray<string>) =>
     (daemon) => Effect.sync(() => daemon.child.exitCode === null && daemon.child.kill("SIGKILL"))
   )
 
+/** The process's descendants (children first), from /proc. */
+const descendantsOf = (pid: number): Array<number> => {
+  let children: Array<number> = []
+  try {
+    children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter((s) => s !== "").map(Number)
+  } catch {
+    return []
+  }
+  return children.flatMap((child) => [child, ...descendantsOf(child)])
+}
+
+const commandLineOf = (pid: number) => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8")
+  } catch {
+    return ""
+  }
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 const until = (what: string, check: () => boolean) =>
   Effect.gen(function* () {
     while (!check()) yield* Effect.sleep(50)
   }).pipe(Effect.timeoutFail({ duration: 60_000, onTimeout: () => new Error(`no ${what} within 60 s`) }))
 
 describe("agent daemon process", () => {
-  it.live("joins, prints its ready line once registered, and exits 0 on SIGTERM", () =>
+  it.live("joins, prints its ready line once registered, and on SIGTERM stops its job's VM and exits 0", () =>
     Effect.gen(function* () {
       const coordinator = yield* startTestCoordinator(yield* tempDir)
       yield* Effect.addFinalizer(() => coordinator.close)
@@ -62,8 +90,15 @@ describe("agent daemon process", () => {
       expect((yield* coordinator.waitFor("ShardReply", tagged("ShardReply", (f) => f.requestId === 1))).frame.result).toEqual({ _tag: "Done" })
       expect(fs.readFileSync(path.join(dataDir, "shards", "ff", `${objectId}.0`), "utf8")).toBe("on disk")
 
+      // A job is running in a VM (a QEMU process under the daemon) when the signal comes.
+      yield* coordinator.endpoint.send(4 as NodeId, { _tag: "Assign", job: busyboxJob(1, ["sh", "-c", "echo up; sleep 60"]), attempt: 0, session: register.frame.session })
+      yield* coordinator.waitFor("the job's first line", tagged("JobLog", (f) => f.jobId === 1))
+      const processes = descendantsOf(daemon.child.pid!)
+      expect(processes.some((pid) => commandLineOf(pid).includes("qemu-system"))).toBe(true)
+
       daemon.child.kill("SIGTERM")
       expect(yield* daemon.exited).toBe(0)
+      yield* until("every process of the daemon gone", () => !processes.some(alive))
       expect(daemon.stdout().trim().split("\n")).toHaveLength(1)
     }).pipe(Effect.scoped), { timeout: 90_000 })
 
