@@ -2,13 +2,14 @@
 // a crash mid-put or a damaged file leaves behind.
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as fc from "fast-check"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { createHash } from "node:crypto"
 import { challengeAnswer } from "../../core/storage/audit.ts"
 import { Prng } from "../../core/random/prng.ts"
-import { makeDiskShardStore } from "./DiskShardStore.ts"
+import { type DiskShardStore, makeDiskShardStore } from "./DiskShardStore.ts"
 
 const tempDir = Effect.acquireRelease(
   Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-shards-"))),
@@ -125,6 +126,68 @@ describe("disk shard store", () => {
       expect(answer).not.toEqual({ _tag: "Bytes", data: challengeAnswer(nonce, data) })
     })
   )
+
+  it("behaves like a map of shards with a capacity, across reopenings (model-based)", async () => {
+    type Step =
+      | { readonly _tag: "put"; readonly object: number; readonly index: number; readonly size: number; readonly seed: number }
+      | { readonly _tag: "get" | "delete" | "challenge"; readonly object: number; readonly index: number }
+      | { readonly _tag: "reopen" }
+    const ref = { object: fc.nat(3), index: fc.nat(2) }
+    const step: fc.Arbitrary<Step> = fc.oneof(
+      fc.record({ _tag: fc.constant("put" as const), ...ref, size: fc.nat(1500), seed: fc.nat() }),
+      fc.record({ _tag: fc.constantFrom("get" as const, "delete" as const, "challenge" as const), ...ref }),
+      fc.constant({ _tag: "reopen" as const })
+    )
+    const capacityBytes = 4000
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 30 }), (steps) =>
+        Effect.runPromise(
+          Effect.scoped(
+            Effect.gen(function* () {
+              const dir = yield* tempDir
+              const model = new Map<string, Uint8Array>()
+              const used = () => [...model.values()].reduce((sum, b) => sum + b.length, 0)
+              let store: DiskShardStore = yield* makeDiskShardStore({ dir, capacityBytes })
+              let requestId = 0
+              for (const s of steps) {
+                if (s._tag === "reopen") {
+                  store = yield* makeDiskShardStore({ dir, capacityBytes })
+                  continue
+                }
+                const key = `${s.object}/${s.index}`
+                const at = { requestId: requestId++, objectId: oid(s.object), index: s.index }
+                const held = model.get(key)
+                if (s._tag === "put") {
+                  const data = bytes(s.size, s.seed)
+                  const free = capacityBytes - used()
+                  const fits = data.length - (held?.length ?? 0) <= free
+                  expect(yield* store.handle({ _tag: "ShardPut", ...at, data })).toEqual(
+                    fits ? { _tag: "Done" } : { _tag: "Failed", failure: { _tag: "NodeFull", neededBytes: data.length, freeBytes: free } }
+                  )
+                  if (fits) model.set(key, data)
+                } else if (s._tag === "delete") {
+                  expect(yield* store.handle({ _tag: "ShardDelete", ...at })).toEqual({ _tag: "Done" })
+                  model.delete(key)
+                } else if (s._tag === "get") {
+                  expect(yield* store.handle({ _tag: "ShardGet", ...at })).toEqual(held === undefined ? { _tag: "Failed", failure: { _tag: "ShardMissing" } } : { _tag: "Bytes", data: held })
+                } else {
+                  const nonce = bytes(16, requestId)
+                  expect(yield* store.handle({ _tag: "ShardChallenge", ...at, nonce })).toEqual(
+                    held === undefined ? { _tag: "Failed", failure: { _tag: "ShardMissing" } } : { _tag: "Bytes", data: challengeAnswer(nonce, held) }
+                  )
+                }
+                expect(yield* store.usedBytes).toBe(used())
+              }
+              const listed = yield* store.handle({ _tag: "ShardList", requestId })
+              const names = listed._tag === "Shards" ? listed.shards.map((r) => `${r.objectId}.${r.index}`).sort() : []
+              expect(names).toEqual([...model.keys()].map((k) => `${oid(Number(k.split("/")[0]))}.${k.split("/")[1]}`).sort())
+            })
+          )
+        )
+      ),
+      { numRuns: 30 }
+    )
+  })
 
   it.scoped("a directory that cannot be used is a ShardDirUnusable naming it", () =>
     Effect.gen(function* () {
