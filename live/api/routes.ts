@@ -17,13 +17,11 @@ import {
   routeNotFound,
   unauthenticated
 } from "./errorResponse.ts"
+import { objectBodyBytesMax, submitBodyBytesMax } from "./limits.ts"
 
 const strict = { errors: "all", onExcessProperty: "error" } as const
 
-/** A job submission is a few hundred bytes; anything near this is not one. */
-export const submitBodyBytesMax = 64 * 1024
-/** The largest object one PUT may carry (the body is held in memory while it is encoded into shards). */
-export const objectBodyBytesMax = 256 * 1024 * 1024
+export { objectBodyBytesMax, submitBodyBytesMax }
 
 type Reply = HttpServerResponse.HttpServerResponse
 
