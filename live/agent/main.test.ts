@@ -102,6 +102,20 @@ describe("agent daemon process", () => {
       expect(daemon.stdout().trim().split("\n")).toHaveLength(1)
     }).pipe(Effect.scoped), { timeout: 90_000 })
 
+  it.live("a refused join is one sentence on stderr and exit code 1, and nothing is saved", () =>
+    Effect.gen(function* () {
+      const coordinator = yield* startTestCoordinator(yield* tempDir)
+      yield* Effect.addFinalizer(() => coordinator.close)
+      const dataDir = yield* tempDir
+      const daemon = yield* startDaemon([
+        "--join", `127.0.0.1:${coordinator.endpoint.joinPort}`, "--token", `not-issued.${coordinator.endpoint.caFingerprint}`, "--data-dir", dataDir
+      ])
+      expect(yield* daemon.exited).toBe(1)
+      expect(daemon.stderr()).toContain("crowdcloud agent: joining the cluster failed (refused): the join token is unknown")
+      expect(daemon.stdout()).toBe("")
+      expect(fs.existsSync(path.join(dataDir, "agent-credentials.json"))).toBe(false)
+    }).pipe(Effect.scoped), { timeout: 60_000 })
+
   it.live("a bad flag is a message on stderr and exit code 2", () =>
     Effect.gen(function* () {
       const daemon = yield* startDaemon(["--data-dir", "/nonexistent", "--cpus", "many"])

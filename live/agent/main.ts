@@ -6,7 +6,7 @@ import * as path from "node:path"
 import { NodeRuntime } from "@effect/platform-node"
 import { Effect, Either, Logger } from "effect"
 import { agentUsage, parseAgentArgs } from "./args.ts"
-import { defaultVcpus, startLiveAgent } from "./LiveAgent.ts"
+import { defaultVcpus, enroll, startLiveAgent } from "./LiveAgent.ts"
 import { makeDiskShardStore } from "../storage/DiskShardStore.ts"
 import { layerAgentSandbox } from "./sandboxLayer.ts"
 
@@ -23,11 +23,12 @@ if (args.help) {
 
 const vcpus = args.vcpus ?? defaultVcpus()
 
-const program = Effect.gen(function* () {
+const joinOptions = { dataDir: args.dataDir, ...(args.join !== undefined ? { join: args.join } : {}) }
+
+const runAgent = Effect.gen(function* () {
   const shards = yield* makeDiskShardStore({ dir: path.join(args.dataDir, "shards"), capacityBytes: args.storageMiB * 1024 * 1024 })
   const agent = yield* startLiveAgent({
-    dataDir: args.dataDir,
-    ...(args.join !== undefined ? { join: args.join } : {}),
+    ...joinOptions,
     vcpus,
     ...(args.memoryMiB !== undefined ? { memoryMiB: args.memoryMiB } : {}),
     ...(args.diskMiB !== undefined ? { diskMiB: args.diskMiB } : {}),
@@ -43,7 +44,12 @@ const program = Effect.gen(function* () {
   return yield* agent.await
 }).pipe(
   Effect.scoped,
-  Effect.provide(layerAgentSandbox({ warmPoolSize: args.warmPoolSize, allowNetwork: args.allowNetwork, vcpus })),
+  Effect.provide(layerAgentSandbox({ warmPoolSize: args.warmPoolSize, allowNetwork: args.allowNetwork, vcpus }))
+)
+
+// Joining comes first: an agent the coordinator refuses should not have booted VMs.
+const program = enroll(joinOptions).pipe(
+  Effect.zipRight(runAgent),
   Effect.tapError((e) => Effect.sync(() => process.stderr.write(`crowdcloud agent: ${e.message}\n`))),
   Effect.provide(Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)))
 )
