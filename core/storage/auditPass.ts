@@ -23,7 +23,9 @@ export const auditPass = (ctx: StoreContext, used: Map<string, number>, options:
       const [record, loc] = targets[ctx.rng.nextInt(targets.length)]!
       const outcome = yield* auditShard(ctx, used, record, loc)
       outcomes.push(outcome)
-      if (!outcome.passed) ctx.bad.add(shardKey(record.objectId, loc.index))
+      // A wrong, missing or corrupt answer shows the shard is bad; an unreachable or slow node says
+      // nothing of its bytes (it may be back in a moment), as on the read path.
+      if (!outcome.passed && outcome.reason !== "gone" && outcome.reason !== "slow") ctx.bad.add(shardKey(record.objectId, loc.index))
       yield* ctx.emit(outcome.passed ? { _tag: "AuditPassed", outcome } : { _tag: "AuditFailed", outcome })
     }
     return outcomes
