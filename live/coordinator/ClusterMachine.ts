@@ -7,6 +7,7 @@ import { Coordinator, type CoordinatorConfig } from "../../core/coordinator/Coor
 import { type JobUnsatisfiable, type NodeNotDense, UnknownJob } from "../../core/coordinator/errors.ts"
 import type { JobId, NodeId } from "../../core/domain/ids.ts"
 import type { JobStatus } from "../../core/domain/lifecycle.ts"
+import type { Transition } from "../../core/coordinator/runCoordinator.ts"
 import type { CoordinatorMessage } from "../../core/domain/messages.ts"
 import { ledgerAccounts } from "../../core/economy/ledgerAccounts.ts"
 import { Market } from "../../core/economy/Market.ts"
@@ -18,13 +19,6 @@ import { Prng } from "../../core/random/prng.ts"
 import { makePolicy } from "../../core/scheduler/policies.ts"
 import type { CoordinatorInput } from "./inputs.ts"
 
-export interface Transition {
-  readonly job: JobId
-  readonly from: JobStatus
-  readonly to: JobStatus
-  readonly node: number
-  readonly atMs: number
-}
 
 export interface MachineSettings {
   readonly policy: string
