@@ -5,9 +5,9 @@
 // that way must match the stored one entry for entry. Agents reconnect with their session and
 // keep their jobs. Objects go through core's ObjectStore over shards on the agents' disks.
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Clock, Data, Duration, Effect, Either, Fiber, type Scope } from "effect"
+import { Clock, Data, Duration, Effect, Either, type Fiber } from "effect"
 import { defaultCoordinatorConfig } from "../../core/coordinator/Coordinator.ts"
-import type { JobId, NodeId } from "../../core/domain/ids.ts"
+import type { NodeId } from "../../core/domain/ids.ts"
 import type { AgentMessage } from "../../core/domain/messages.ts"
 import { defaultEconomySettings } from "../../core/economy/settings.ts"
 import { encodeEntryBody, EntryEncoder } from "../../core/ledger/encoding.ts"
@@ -219,5 +219,3 @@ export const runLiveCoordinator = (opened: OpenedCoordinator, handlers: FrameHan
   })
 
 export type RunningCoordinator = Effect.Effect.Success<ReturnType<typeof runLiveCoordinator>>
-export type CoordinatorScope = Scope.Scope
-export type JobIdOf = JobId
