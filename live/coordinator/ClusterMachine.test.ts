@@ -44,12 +44,13 @@ const snapshot = (m: ClusterMachine) => ({
 })
 
 describe("ClusterMachine", () => {
-  it("replaying its logged inputs (encoded and decoded as the log stores them) rebuilds the same jobs, nodes and ledger", () => {
+  it.each(["easy", "ai"])("replaying its logged inputs (encoded and decoded as the log stores them) rebuilds the same jobs, nodes and ledger (%s)", (policy) => {
+    const settings_ = { ...settings, policy }
     fc.assert(fc.property(inputs, (rest) => {
       const log = [...opening, ...rest].map((input, i) => ({ atMs: i * 300, body: encodeInput(input) }))
-      const live = new ClusterMachine(settings)
+      const live = new ClusterMachine(settings_)
       for (const { atMs, body } of log) live.apply(decodeInput(body).pipe((e) => (e._tag === "Right" ? e.right : fail(e.left))), atMs)
-      const replayed = new ClusterMachine(settings)
+      const replayed = new ClusterMachine(settings_)
       for (const { atMs, body } of log) replayed.apply(decodeInput(body).pipe((e) => (e._tag === "Right" ? e.right : fail(e.left))), atMs)
       expect(snapshot(replayed)).toEqual(snapshot(live))
       expect(live.book.issued).toBe(live.book.balances().filter(([a]) => a !== "issuance").reduce((s, [, b]) => s + b, 0))
