@@ -150,6 +150,8 @@ export const benchLive = async (smoke: boolean) => {
         return { latencies, jobs, storage: { ...(await objectThroughput(cluster, objects.count, sizeMiB)), failures } }
       } catch (e) {
         failures.push(`${objects.count} x ${sizeMiB} MiB: ${e instanceof Error ? e.message.slice(0, 400) : String(e)}`)
+        // The timed-out shards are still crossing the agents' links: let them drain first.
+        await sleep(20_000)
       }
     }
     return { latencies, jobs, storage: { objects: objects.count, sizeMiB: 0, putMBps: NaN, getMBps: NaN, failures } }
