@@ -163,18 +163,22 @@ describe("crowdcloud CLI against the API", () => {
       ["a missing argument", ["object", "put", "file"], /missing BUCKET\/KEY/],
       ["live up without --agents", ["live", "up"], /missing --agents/]
     ]
-    it.effect("exits 2 with the usage on a bad command line, before asking the API anything", () =>
-      Effect.gen(function* () {
-        const before = stub.control.jobCount()
-        for (const [what, args, problem] of usageErrors) {
+    for (const [what, args, problem] of usageErrors) {
+      it.effect(`exits 2 with the usage, before asking the API anything, on ${what}`, () =>
+        Effect.gen(function* () {
+          const before = stub.control.jobCount()
           // No API configured: usage errors come first.
           const run = yield* cli(args, { env: { CROWDCLOUD_API: undefined, CROWDCLOUD_TOKEN: undefined } })
-          expect(run.code, what).toBe(2)
-          expect(run.stderr, what).toMatch(problem)
-          expect(run.stderr, what).toMatch(/usage: crowdcloud|crowdcloud: the CrowdCloud command line/)
-          expect(run.stdout, what).toBe("")
-        }
-        expect(stub.control.jobCount()).toBe(before)
+          expect(run.code).toBe(2)
+          expect(run.stderr).toMatch(problem)
+          expect(run.stderr).toMatch(/usage: crowdcloud|crowdcloud: the CrowdCloud command line/)
+          expect(run.stdout).toBe("")
+          expect(stub.control.jobCount()).toBe(before)
+        }))
+    }
+
+    it.effect("prints a subcommand's usage for --help and exits 0", () =>
+      Effect.gen(function* () {
         const help = yield* cli(["job", "submit", "--help"])
         expect([help.code, help.stdout]).toEqual([0, expect.stringContaining("usage: crowdcloud job submit")])
       }))

@@ -28,6 +28,12 @@ type SavedPorts = typeof SavedPorts.Type
 
 const stopGraceMs = 20_000
 
+/** The daemons' entry points, relative to the repository; `live up` tests put stand-ins there through the environment. */
+const entryPoints = (env: NodeJS.ProcessEnv = process.env) => ({
+  coordinator: env["CROWDCLOUD_COORDINATOR_ENTRY"] ?? "live/coordinator/main.ts",
+  agent: env["CROWDCLOUD_AGENT_ENTRY"] ?? "live/agent/main.ts"
+})
+
 const exists = (path: string) => Effect.promise(() => access(path).then(() => true, () => false))
 
 const loadPorts = (file: string) =>
@@ -65,6 +71,7 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
     const dataDir = resolve(parsed.strings["data-dir"] ?? join(crowdcloudHome(), "cluster"))
     const logDir = join(dataDir, "logs")
     yield* Effect.tryPromise({ try: () => mkdir(logDir, { recursive: true }), catch: fileFailure(logDir, "create") })
+    const entries = entryPoints()
     const portsFile = join(dataDir, "live-up.json")
     const saved = yield* loadPorts(portsFile)
 
@@ -79,7 +86,7 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
     ]
     yield* say(`starting the coordinator (data in ${join(dataDir, "coordinator")}, log ${join(logDir, "coordinator.log")})`)
     const coordinator = yield* Effect.acquireRelease(
-      startDaemon({ name: "the coordinator", script: "live/coordinator/main.ts", args: coordinatorArgs, logFile: join(logDir, "coordinator.log") }),
+      startDaemon({ name: "the coordinator", script: entries.coordinator, args: coordinatorArgs, logFile: join(logDir, "coordinator.log") }),
       (d) => d.stop(stopGraceMs)
     )
     const ready = yield* readyAs(coordinator, CoordinatorReady, readyTimeoutMs)
@@ -105,7 +112,7 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
       const joined = yield* exists(join(dir, "agent-credentials.json"))
       const joinArgs = joined ? [] : ["--join", `${joinHost.includes(":") ? `[${joinHost}]` : joinHost}:${ready.joinPort}`, "--token", (yield* admin.json<{ token: string }>("POST", "/api/nodes/join-token")).token]
       const logFile = join(logDir, `agent-${i}.log`)
-      agents.push(yield* startDaemon({ name: `agent ${i}`, script: "live/agent/main.ts", args: [...joinArgs, "--data-dir", dir, ...agentFlags], logFile }))
+      agents.push(yield* startDaemon({ name: `agent ${i}`, script: entries.agent, args: [...joinArgs, "--data-dir", dir, ...agentFlags], logFile }))
     }
     if (agentCount > 0) yield* say(`starting ${agentCount} agent${agentCount === 1 ? "" : "s"} (data in ${join(dataDir, "agent-*")}, logs ${join(logDir, "agent-*.log")})`)
     const nodeIds = yield* Effect.forEach(agents, (agent) => Effect.map(readyAs(agent, AgentReady, readyTimeoutMs), (r) => r.nodeId), { concurrency: "unbounded" })
