@@ -3,7 +3,8 @@
 import { request as httpRequest } from "node:http"
 import { HttpServer } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Logger, LogLevel } from "effect"
+import { ClusterApi } from "./ClusterApi.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./routes.ts"
 import { layerServeCluster, serveCluster } from "./serve.ts"
 import { makeStubClusterApi } from "./stubClusterApi.ts"
@@ -341,4 +342,15 @@ describe("serveCluster", () => {
       const after = yield* Effect.promise(() => fetch(`${served.url}/api/health`).then(() => "answered", () => "refused"))
       expect(after).toBe("refused")
     }))
+
+  it.effect("answers a defect in the port with a 500 that gives nothing away", () =>
+    Effect.scoped(Effect.gen(function* () {
+      const broken = ClusterApi.of({ ...stub.api, nodes: () => Effect.die(new Error("secret internals")) })
+      const at = yield* serveCluster({ port: 0 }).pipe(Effect.provideService(ClusterApi, broken))
+      const reply = yield* Effect.promise(() =>
+        fetch(`${at.url}/api/nodes`, { headers: { authorization: "Bearer bob-token" } }).then(async (r) => ({ status: r.status, text: await r.text() })))
+      expect(reply.status).toBe(500)
+      expect(JSON.parse(reply.text).error).toBe("InternalError")
+      expect(reply.text).not.toContain("secret")
+    }).pipe(Logger.withMinimumLogLevel(LogLevel.None))))
 })

@@ -7,7 +7,7 @@ import { basename, dirname, join } from "node:path"
 import { parseArgs } from "node:util"
 
 const { values } = parseArgs({
-  options: Object.fromEntries(["join", "token", "data-dir", "cpus", "memory", "disk", "warm-pool"].map((k) => [k, { type: "string" as const }])),
+  options: Object.fromEntries(["join", "token", "data-dir", "cpus", "memory", "disk", "storage", "warm-pool"].map((k) => [k, { type: "string" as const }])),
   strict: true
 })
 const dataDir = values["data-dir"]!

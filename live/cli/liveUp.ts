@@ -54,7 +54,7 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
     const u = usage.liveUp
     const parsed = yield* parse(argv, {
       agents: "string", "data-dir": "string", "api-port": "string", host: "string", policy: "string", "warm-pool": "string",
-      cpus: "string", memory: "string", disk: "string", "ready-timeout": "string", seed: "string"
+      cpus: "string", memory: "string", disk: "string", storage: "string", "ready-timeout": "string", seed: "string"
     }, u)
     yield* positionals(parsed, [], u)
     if (parsed.strings["agents"] === undefined) return yield* usageError("missing --agents N", u)
@@ -64,6 +64,7 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
     const cpus = yield* intFlag(parsed, "cpus", 1, u)
     const memory = yield* intFlag(parsed, "memory", 16, u)
     const disk = yield* intFlag(parsed, "disk", 8, u)
+    const storage = yield* intFlag(parsed, "storage", 1, u)
     const seed = yield* intFlag(parsed, "seed", 0, u)
     const readyTimeoutMs = (yield* requireInt(parsed, "ready-timeout", 1, u, 300)) * 1000
     const host = parsed.strings["host"] ?? "127.0.0.1"
@@ -102,7 +103,8 @@ export const liveUp = (argv: ReadonlyArray<string>): Effect.Effect<number, CliEr
       ...(warmPool !== undefined ? ["--warm-pool", String(warmPool)] : []),
       ...(cpus !== undefined ? ["--cpus", String(cpus)] : []),
       ...(memory !== undefined ? ["--memory", String(memory)] : []),
-      ...(disk !== undefined ? ["--disk", String(disk)] : [])
+      ...(disk !== undefined ? ["--disk", String(disk)] : []),
+      ...(storage !== undefined ? ["--storage", String(storage)] : [])
     ]
     const joinHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host
     for (let i = 0; i < agentCount; i++) {

@@ -22,9 +22,10 @@ export const usage = {
   usersAdd: "usage: crowdcloud users add NAME   (operator: prints the new user's API token on the last line)",
   liveUp:
     "usage: crowdcloud live up --agents N [--data-dir D] [--api-port P] [--host H] [--policy NAME] [--warm-pool N]\n" +
-    "                          [--cpus N] [--memory MiB] [--disk MiB] [--ready-timeout S]\n" +
+    "                          [--cpus N] [--memory MiB] [--disk MiB] [--storage MiB] [--seed N] [--ready-timeout S]\n" +
     "  a local cluster as real processes: one coordinator and N agents (each with its own data dir under D,\n" +
-    "  default ~/.crowdcloud/cluster); writes ~/.crowdcloud/cli.json; Ctrl-C stops it.",
+    "  default ~/.crowdcloud/cluster); --cpus/--memory/--disk/--storage/--warm-pool go to every agent;\n" +
+    "  writes ~/.crowdcloud/cli.json; Ctrl-C stops it.",
   agent:
     "usage: crowdcloud agent --join HOST:PORT --token T [--data-dir D] [--cpus N] [--memory MiB] [--disk MiB]\n" +
     "                        [--warm-pool N] [--region R] [--asking-price P] [--allow-network]\n" +
