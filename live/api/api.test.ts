@@ -72,6 +72,14 @@ describe("cluster API over HTTP", () => {
         expect([reply.status, reply.body]).toEqual([200, { status: "ok" }])
       }))
 
+    it.effect("serves an index page at / (the address `live up` prints as the portal's)", () =>
+      Effect.gen(function* () {
+        const reply = yield* call("GET", "/", { token: null })
+        expect(reply.status).toBe(200)
+        expect(reply.headers.get("content-type")).toMatch(/text\/html/)
+        expect(reply.body).toContain("/api")
+      }))
+
     const refusals: ReadonlyArray<[string, CallOptions, RegExp]> = [
       ["no Authorization header", { token: null }, /no Authorization header/],
       ["another scheme", { authorization: "Basic YWxpY2U6cHc=" }, /Bearer <token>/],
