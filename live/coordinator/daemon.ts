@@ -67,7 +67,8 @@ const daemon = (options: CoordinatorDaemonOptions): Effect.Effect<CoordinatorRea
     const catalog = yield* makeSqliteCatalog
     const snapshot = yield* catalog.load
     const rpc = yield* makeShardRpc((node, frame) => endpoint.send(node, frame))
-    const objects = yield* makeObjectStore({ journal: catalog.journal, restore: snapshot }).pipe(
+    // Shards of large objects cross TLS to agents that may be busy booting VMs: allow them time.
+    const objects = yield* makeObjectStore({ journal: catalog.journal, restore: snapshot, shardTimeoutMs: 30_000 }).pipe(
       Effect.provideService(ShardStore, shardStoreOverRpc(rpc)),
       Effect.provide(Rng.layerSeeded(opened.seed))
     )

@@ -8,7 +8,8 @@ import { Clock, Effect } from "effect"
 import type { UserId } from "../../core/domain/ids.ts"
 
 export const tokenDigest = (token: string): string => createHash("sha256").update(token, "utf8").digest("hex")
-export const newToken = (): string => randomBytes(24).toString("base64url")
+// Hex, so a token never starts with "-" (a command line would take it for a flag).
+export const newToken = (): string => randomBytes(24).toString("hex")
 
 /** User names double as account ids and bucket-name prefixes, so they are kept to what both allow. */
 export const userNamePattern = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/

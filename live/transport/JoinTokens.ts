@@ -79,7 +79,7 @@ export const makeJoinTokens = (options: JoinTokensOptions = {}): Effect.Effect<J
       issue: (nodeId, ttlMs) =>
         lock.withPermits(1)(Effect.gen(function* () {
           const nowMs = yield* Clock.currentTimeMillis
-          const token = randomBytes(32).toString("base64url")
+          const token = randomBytes(32).toString("hex") // hex: never starts with "-", which a command line would take for a flag
           const record: TokenRecord = { hash: hashJoinToken(token), nodeId, expiresAtMs: nowMs + ttlMs }
           records.set(record.hash, record)
           yield* persist(nowMs)
