@@ -2,7 +2,7 @@
 import { Effect } from "effect"
 import { isTerminal } from "../../core/domain/lifecycle.ts"
 import type { JobLogs, JobView, SubmitJob } from "../api/ClusterApi.ts"
-import { connectionFlags, parse, positionals, requireInt, usageError } from "./args.ts"
+import { connectionFlags, type FlagKind, parse, positionals, requireInt, usageError } from "./args.ts"
 import type { Connect } from "./client.ts"
 import { type CliError, WaitTimedOut } from "./errors.ts"
 import { printJson, say, table, time } from "./output.ts"
@@ -13,6 +13,14 @@ const pollMs = 500
 
 const jobId = (text: string, usageText: string) =>
   /^\d+$/.test(text) && Number.isSafeInteger(Number(text)) ? Effect.succeed(Number(text)) : usageError(`the job id must be a whole number, got ${JSON.stringify(text)}`, usageText)
+
+/** The flags and the one job id of `job status|logs|cancel|wait ID` (usage errors before any API call). */
+const jobArgs = (argv: ReadonlyArray<string>, flags: Readonly<Record<string, FlagKind>>, usageText: string) =>
+  Effect.gen(function* () {
+    const parsed = yield* parse(argv, { ...connectionFlags, ...flags }, usageText)
+    const [idText] = yield* positionals(parsed, ["ID"], usageText)
+    return { parsed, id: yield* jobId(idText!, usageText) }
+  })
 
 /** `--input bucket/key[:path]`: the path, if any, follows the last colon. */
 export const parseInput = (text: string): SubmitJob["inputs"][number] | undefined => {
@@ -77,9 +85,7 @@ const submit = (connect: Connect, argv: ReadonlyArray<string>) =>
 
 const status = (connect: Connect, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const parsed = yield* parse(argv, { ...connectionFlags, json: "boolean" }, usage.jobStatus)
-    const [idText] = yield* positionals(parsed, ["ID"], usage.jobStatus)
-    const id = yield* jobId(idText!, usage.jobStatus)
+    const { parsed, id } = yield* jobArgs(argv, { json: "boolean" }, usage.jobStatus)
     const client = yield* connect(parsed)
     const job = yield* client.json<JobView>("GET", `/api/jobs/${id}`)
     if (parsed.booleans["json"]) {
@@ -107,9 +113,7 @@ const write = (stream: NodeJS.WriteStream, text: string) =>
 
 const logs = (connect: Connect, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const parsed = yield* parse(argv, { ...connectionFlags, follow: "boolean" }, usage.jobLogs)
-    const [idText] = yield* positionals(parsed, ["ID"], usage.jobLogs)
-    const id = yield* jobId(idText!, usage.jobLogs)
+    const { parsed, id } = yield* jobArgs(argv, { follow: "boolean" }, usage.jobLogs)
     const client = yield* connect(parsed)
     let shown = { stdout: 0, stderr: 0 }
     const showNew = Effect.gen(function* () {
@@ -153,9 +157,7 @@ const list = (connect: Connect, argv: ReadonlyArray<string>) =>
 
 const cancel = (connect: Connect, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const parsed = yield* parse(argv, connectionFlags, usage.jobCancel)
-    const [idText] = yield* positionals(parsed, ["ID"], usage.jobCancel)
-    const id = yield* jobId(idText!, usage.jobCancel)
+    const { parsed, id } = yield* jobArgs(argv, {}, usage.jobCancel)
     const client = yield* connect(parsed)
     const job = yield* client.json<JobView>("POST", `/api/jobs/${id}/cancel`)
     yield* say(job.state === "cancelled" ? `job ${id} cancelled` : `job ${id} had already ended: ${describeJob(job)}`)
@@ -164,9 +166,7 @@ const cancel = (connect: Connect, argv: ReadonlyArray<string>) =>
 
 const wait = (connect: Connect, argv: ReadonlyArray<string>) =>
   Effect.gen(function* () {
-    const parsed = yield* parse(argv, { ...connectionFlags, timeout: "string" }, usage.jobWait)
-    const [idText] = yield* positionals(parsed, ["ID"], usage.jobWait)
-    const id = yield* jobId(idText!, usage.jobWait)
+    const { parsed, id } = yield* jobArgs(argv, { timeout: "string" }, usage.jobWait)
     const timeoutS = yield* requireInt(parsed, "timeout", 1, usage.jobWait, 3600)
     const client = yield* connect(parsed)
     const deadline = Date.now() + timeoutS * 1000
