@@ -1,20 +1,15 @@
 // Shared by this folder's tests: temporary directories, a coordinator side built from the real
 // AgentEndpoint whose frames the test answers by hand, and an in-memory shard store.
 import { createHash } from "node:crypto"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import { Context, Effect, Exit, Layer, Queue, Scope } from "effect"
 import type { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
 import type { JobSpec } from "../../core/domain/job.ts"
 import type { AgentFrame, ShardRequest } from "../protocol/messages.ts"
 import { AgentEndpoint, type AgentEndpointShape, layerCoordinatorTransport } from "../transport/AgentEndpoint.ts"
 import type { ShardRequestHandler, ShardResult } from "./ShardRequestHandler.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-export const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-agent-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
+export const tempDir = scopedTempDir("agent")
 
 export interface ReceivedFrame {
   readonly nodeId: NodeId

@@ -3,12 +3,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Layer } from "effect"
 import { spawn } from "node:child_process"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { Ledger } from "../../core/ledger/Ledger.ts"
 import { Prng } from "../../core/random/prng.ts"
 import { sqliteLedgerStoreLayer } from "./sqliteLedgerStore.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
 const root = path.resolve(import.meta.dirname, "../..")
 const jobsPerBatch = 1500
@@ -91,10 +90,7 @@ const inspect = (filename: string) =>
 describe("SQLite ledger under SIGKILL", () => {
   it.effect("after a kill mid-batch the reopened ledger verifies, balances, and holds whole batches only", () =>
     Effect.gen(function* () {
-      const dir = yield* Effect.acquireRelease(
-        Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-crash-"))),
-        (d) => Effect.sync(() => fs.rmSync(d, { recursive: true, force: true }))
-      )
+      const dir = yield* scopedTempDir("crash")
       const filename = path.join(dir, "ledger.sqlite")
       const rng = Prng.fromSeed(7, "ledger-crash")
       // Several kills into the same file, each writer resuming after what the last one left, until

@@ -4,19 +4,15 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Either, Layer } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { Account, type MicroCredits } from "../../core/ledger/accounts.ts"
 import { Ledger } from "../../core/ledger/Ledger.ts"
 import { ledgerStoreSuite } from "../../core/ledger/ledgerSuite.ts"
 import type { IdempotencyKey } from "../../core/ledger/requests.ts"
 import { sqliteLedgerStoreLayer } from "./sqliteLedgerStore.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-const tempFile = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-ledger-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-).pipe(Effect.map((dir) => path.join(dir, "ledger.sqlite")))
+const tempFile = scopedTempDir("ledger").pipe(Effect.map((dir) => path.join(dir, "ledger.sqlite")))
 
 /** Raw SQL against the file, through a connection of its own (as an attacker with file access would). */
 const rawSql = <A>(filename: string, f: (sql: SqlClient.SqlClient) => Effect.Effect<A, unknown>) =>

@@ -4,17 +4,14 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as fc from "fast-check"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import { createHash } from "node:crypto"
 import { challengeAnswer } from "../../core/storage/audit.ts"
 import { Prng } from "../../core/random/prng.ts"
 import { type DiskShardStore, makeDiskShardStore } from "./DiskShardStore.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-shards-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
+const tempDir = scopedTempDir("shards")
 
 const bytes = (n: number, seed: number): Uint8Array => {
   const rng = Prng.fromSeed(seed, "shard-bytes")

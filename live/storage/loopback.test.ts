@@ -6,7 +6,6 @@ import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Layer } from "effect"
 import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import type { NodeId } from "../../core/domain/ids.ts"
 import { Prng } from "../../core/random/prng.ts"
@@ -17,11 +16,9 @@ import { makeObjectStore, type ObjectStoreOptions } from "../../core/storage/Obj
 import { ShardStore } from "../../core/storage/ShardStore.ts"
 import { type LoopbackCluster, makeLoopbackCluster } from "./loopback.ts"
 import { makeSqliteCatalog } from "./sqliteCatalog.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-storage-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
+const tempDir = scopedTempDir("storage")
 
 const bytes = (n: number, seed: number): Uint8Array => {
   const rng = Prng.fromSeed(seed, "object-bytes")

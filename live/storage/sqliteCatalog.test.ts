@@ -4,17 +4,13 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import type { NodeId, UserId } from "../../core/domain/ids.ts"
 import type { Bucket, BucketName, ObjectId, ObjectKey, ObjectRecord, Sha256Hex } from "../../core/storage/model.ts"
 import { makeSqliteCatalog } from "./sqliteCatalog.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-const tempDb = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-catalog-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-).pipe(Effect.map((dir) => path.join(dir, "coordinator.sqlite")))
+const tempDb = scopedTempDir("catalog").pipe(Effect.map((dir) => path.join(dir, "coordinator.sqlite")))
 
 const bucket = (name: string): Bucket => ({ name: name as BucketName, owner: "ann" as UserId, redundancy: { kind: "rs", k: 2, m: 1 }, repairAtHealthy: 2, createdAtMs: 1000 })
 

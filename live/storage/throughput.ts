@@ -2,8 +2,6 @@
 // disk stores in temp directories, frames through the real schemas): the storage path of a live
 // cluster minus sockets and TLS. For bench/run.ts; `tsx live/storage/throughput.ts` prints the figures.
 import { Effect, Layer } from "effect"
-import * as fs from "node:fs"
-import * as os from "node:os"
 import * as path from "node:path"
 import type { NodeId } from "../../core/domain/ids.ts"
 import { Prng } from "../../core/random/prng.ts"
@@ -12,6 +10,7 @@ import { makeObjectStore } from "../../core/storage/ObjectStore.ts"
 import type { Redundancy } from "../../core/storage/redundancy.ts"
 import { ShardStore } from "../../core/storage/ShardStore.ts"
 import { makeLoopbackCluster } from "./loopback.ts"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
 export interface ThroughputOptions {
   readonly objects?: number
@@ -43,10 +42,7 @@ export const measureLoopbackThroughput = (options: ThroughputOptions = {}): Effe
       const agents = options.agents ?? 3
       const concurrency = options.concurrency ?? 4
       const redundancy: Redundancy = options.redundancy ?? { kind: "rs", k: 2, m: 1 }
-      const root = yield* Effect.acquireRelease(
-        Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-storage-bench-"))),
-        (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-      )
+      const root = yield* scopedTempDir("storage-bench")
       const cluster = yield* Effect.orDie(makeLoopbackCluster({ dirs: Array.from({ length: agents }, (_, i) => path.join(root, `agent-${i}`)), capacityBytes: 2 ** 40 }))
       const store = yield* makeObjectStore({ shardTimeoutMs: 60_000, auditsPerShard: options.auditsPerShard ?? 4 }).pipe(Effect.provide(Layer.merge(Layer.succeed(ShardStore, cluster.store), Rng.layerSeeded(1))))
       for (let i = 0; i < agents; i++) yield* store.addNode({ id: i as NodeId, region: `r${i % 3}`, capacityBytes: 2 ** 40 })

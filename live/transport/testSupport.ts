@@ -1,13 +1,8 @@
 // Shared by this folder's tests: temporary data directories and a logger that keeps what it logs.
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { Effect, HashMap, Logger } from "effect"
+import { HashMap, Logger } from "effect"
+import { scopedTempDir } from "../testing/tempDir.ts"
 
-export const tempDir = Effect.acquireRelease(
-  Effect.sync(() => fs.mkdtempSync(path.join(os.tmpdir(), "crowdcloud-transport-"))),
-  (dir) => Effect.sync(() => fs.rmSync(dir, { recursive: true, force: true }))
-)
+export const tempDir = scopedTempDir("transport")
 
 export interface LoggedLine {
   readonly level: string
