@@ -34,12 +34,12 @@ describe("sim-to-live agreement on live-small", () => {
       expect(summary.sim.completionS).toEqual(c.sim.completionS)
 
       // Each job really ran its planned time in both worlds: no live run is shorter than its sleep,
-      // allowing for the guest's clock (under TCG the kernel is told the host's TSC rate, and a loaded
-      // host makes guest time run up to a few percent fast) and ms timestamps; no job waits
+      // allowing for the guest's clock (under TCG the kernel is told the host's TSC rate, and on a
+      // loaded host guest time has run 1-3.3% fast here: the bound is 10%) and ms timestamps; no job waits
       // negatively. A simulated run is its work, seen by the coordinator between two messages of
       // 1-5 ms latency each (so within 4 ms either way), in ms-rounded CSV times.
       for (const j of c.perJob) {
-        expect(j.live.runS).toBeGreaterThanOrEqual(j.plannedRunS * 0.97 - 0.01)
+        expect(j.live.runS).toBeGreaterThanOrEqual(j.plannedRunS * 0.9 - 0.01)
         expect(j.live.waitS).toBeGreaterThanOrEqual(0)
         expect(Math.abs(j.sim.runS - j.plannedRunS)).toBeLessThanOrEqual(0.006)
       }
