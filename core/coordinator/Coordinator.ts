@@ -49,7 +49,7 @@ export class Coordinator {
   private readonly session: Array<number> = []
   private readonly users: Array<string> = []
   private readonly userIndex = new Map<string, number>()
-  private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number; io: JobIo | undefined }> = []
+  private readonly extras: Array<{ image: string; command: ReadonlyArray<string>; replication: number; io: JobIo | undefined; payer: UserId | undefined }> = []
   private readonly extraIndex = new Map<string, number>()
   /** Whether some enrolled node could ever hold a job of a shape; enrolling can only turn no into yes. */
   private readonly satisfiable = new Map<string, boolean>()
@@ -129,7 +129,7 @@ export class Coordinator {
     jobs.retries[id] = 0
     jobs.rejections[id] = 0
     jobs.lostCpuMs[id] = 0
-    jobs.extra[id] = this.internExtra(request.image, request.command, request.replication, request.io)
+    jobs.extra[id] = this.internExtra(request.image, request.command, request.replication, request.io, request.payer)
     jobs.group[id] = group
     jobs.priceCap[id] = request.priceCap ?? Infinity
     jobs.minReputation[id] = request.minReputation ?? 0
@@ -291,7 +291,8 @@ export class Coordinator {
       replication: extra.replication,
       ...(j.priceCap[jobId] !== Infinity ? { priceCap: j.priceCap[jobId]! } : {}),
       ...(j.minReputation[jobId]! > 0 ? { minReputation: j.minReputation[jobId]! } : {}),
-      ...(extra.io !== undefined ? { io: extra.io } : {})
+      ...(extra.io !== undefined ? { io: extra.io } : {}),
+      ...(extra.payer !== undefined ? { payer: extra.payer } : {})
     }
   }
 
@@ -475,12 +476,12 @@ export class Coordinator {
     return i
   }
 
-  private internExtra(image: string, command: ReadonlyArray<string>, replication: number, io: JobIo | undefined): number {
-    const key = JSON.stringify([image, command, replication, io])
+  private internExtra(image: string, command: ReadonlyArray<string>, replication: number, io: JobIo | undefined, payer: UserId | undefined): number {
+    const key = JSON.stringify([image, command, replication, io, payer])
     let i = this.extraIndex.get(key)
     if (i === undefined) {
       i = this.extras.length
-      this.extras.push({ image, command, replication, io })
+      this.extras.push({ image, command, replication, io, payer })
       this.extraIndex.set(key, i)
     }
     return i

@@ -19,6 +19,8 @@ export type JobIo = typeof JobIo.Type
 export const JobSpec = Schema.Struct({
   id: JobId,
   owner: UserId,
+  /** Whose credits pay for the job when not the owner's (an organisation paying for its members' jobs). */
+  payer: Schema.optional(UserId),
   resources: Resources,
   /** The borrower's upper bound on run time (used by backfilling and as a kill limit). */
   requestedTimeMs: Schema.Positive,

@@ -106,16 +106,21 @@ export class Market<E> {
     return estimateJobCost(this.settings.pricing, priced, ask, surge, this.verifier.maxInstances(request))
   }
 
+  /** Gives a borrower the sign-up grant, once: at sign-up in live mode, else before their first job. */
+  fundBorrower(borrower: string, now: number): void {
+    const payer = borrowerAccount(borrower)
+    if (this.funded.has(payer)) return
+    this.funded.add(payer)
+    const grant = Math.round(this.settings.grantPerBorrower * microPerCredit)
+    if (grant > 0) this.accounts.grant(payer, grant, `signup:${payer}`, now)
+  }
+
   /** Holds the job's maximum cost in escrow, then queues it; neither happens if either fails. */
   submit(request: JobRequest, now: number): Either.Either<JobId, JobUnsatisfiable | E> {
     const admissible = this.coordinator.admissible(request)
     if (Either.isLeft(admissible)) return Either.left(admissible.left)
-    const payer = borrowerAccount(request.owner)
-    if (!this.funded.has(payer)) {
-      this.funded.add(payer)
-      const grant = Math.round(this.settings.grantPerBorrower * microPerCredit)
-      if (grant > 0) this.accounts.grant(payer, grant, `signup:${payer}`, now)
-    }
+    const payer = borrowerAccount(request.payer ?? request.owner)
+    this.fundBorrower(request.payer ?? request.owner, now)
     const group = this.coordinator.nextJobId as number
     const max = this.estimate(request).maxMicroCredits
     const held = this.accounts.hold(group, payer, max, now)

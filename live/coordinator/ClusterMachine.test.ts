@@ -17,7 +17,11 @@ const request = (owner: string, vcpus: number) => ({
 /** A random but well-formed life of a 2-node cluster: submissions, cancels, agent reports, ticks. */
 const inputs = fc.array(
   fc.oneof(
-    fc.record({ owner: fc.constantFrom("alice", "bob"), vcpus: fc.integer({ min: 1, max: 3 }) }).map(({ owner, vcpus }): CoordinatorInput => ({ _tag: "Submit", request: request(owner, vcpus) })),
+    fc.record({ owner: fc.constantFrom("alice", "bob"), vcpus: fc.integer({ min: 1, max: 3 }), byOrg: fc.boolean() }).map(({ owner, vcpus, byOrg }): CoordinatorInput =>
+      ({ _tag: "Submit", request: { ...request(owner, vcpus), ...(byOrg ? { payer: "org.acme" as UserId } : {}) } })),
+    fc.constantFrom("alice", "org.acme").map((borrower): CoordinatorInput => ({ _tag: "Fund", borrower: borrower as UserId })),
+    fc.record({ borrower: fc.constantFrom("bob", "org.acme"), micro: fc.integer({ min: 1, max: 5_000_000 }), key: fc.constantFrom("a", "b", "c") })
+      .map(({ borrower, micro, key }): CoordinatorInput => ({ _tag: "TopUp", borrower: borrower as UserId, microCredits: micro, key })),
     fc.nat(12).map((job): CoordinatorInput => ({ _tag: "Cancel", job: job as JobId })),
     fc.record({ node: fc.nat(1), job: fc.nat(12), attempt: fc.nat(2), ok: fc.boolean() }).map(({ node, job, attempt, ok }): CoordinatorInput => ({
       _tag: "FromAgent",
@@ -65,6 +69,33 @@ describe("ClusterMachine", () => {
     expect(out.transitions.map((t) => t.to)).toEqual(["queued", "placed"])
     expect(out.sends.map(([node, msg]) => [node, msg._tag])).toEqual([[0, "Assign"]])
     expect(out.entries.map((e) => e.kind)).toEqual(["grant", "hold"])
+  })
+
+  it("a job with a payer is held from the payer's account, and a sign-up grant is given once however often asked", () => {
+    const m = new ClusterMachine(settings)
+    for (const input of opening) m.apply(input, 0)
+    const funded = m.apply({ _tag: "Fund", borrower: "org.acme" as UserId }, 1)
+    expect(funded.entries.map((e) => e.kind)).toEqual(["grant"])
+    expect(m.apply({ _tag: "Fund", borrower: "org.acme" as UserId }, 2).entries).toEqual([])
+    const granted = m.book.balance("user:org.acme" as never)
+    const out = m.apply({ _tag: "Submit", request: { ...request("alice", 1), payer: "org.acme" as UserId } }, 10)
+    expect(out.entries.map((e) => e.kind)).toEqual(["hold"])
+    expect(m.book.balance("user:alice" as never)).toBe(0)
+    expect(m.book.balance("user:org.acme" as never)).toBeLessThan(granted)
+    expect(m.coordinator.specOf(0).payer).toBe("org.acme")
+  })
+
+  it("a top-up is credited once per purchase key", () => {
+    const m = new ClusterMachine(settings)
+    const before = () => m.book.balance("user:bob" as never)
+    m.apply({ _tag: "Fund", borrower: "bob" as UserId }, 0)
+    const granted = before()
+    m.apply({ _tag: "TopUp", borrower: "bob" as UserId, microCredits: 2_000_000, key: "p1" }, 1)
+    expect(m.apply({ _tag: "TopUp", borrower: "bob" as UserId, microCredits: 2_000_000, key: "p1" }, 2).result._tag).toBe("Done")
+    const reused = m.apply({ _tag: "TopUp", borrower: "bob" as UserId, microCredits: 3_000_000, key: "p1" }, 3).result
+    expect(reused._tag === "Refused" && reused.error._tag).toBe("IdempotencyConflict")
+    expect(before()).toBe(granted + 2_000_000)
+    expect(m.book.entries.map((e) => e.kind)).toEqual(["grant", "top-up"])
   })
 
   it("a job larger than every node is refused and nothing is held", () => {

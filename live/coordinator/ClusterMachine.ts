@@ -12,7 +12,10 @@ import type { CoordinatorMessage } from "../../core/domain/messages.ts"
 import { ledgerAccounts } from "../../core/economy/ledgerAccounts.ts"
 import { Market } from "../../core/economy/Market.ts"
 import type { EconomySettings } from "../../core/economy/settings.ts"
-import type { InsufficientCredits } from "../../core/ledger/errors.ts"
+import type { InsufficientCredits, LedgerError } from "../../core/ledger/errors.ts"
+import type { AccountId, MicroCredits } from "../../core/ledger/accounts.ts"
+import type { IdempotencyKey } from "../../core/ledger/requests.ts"
+import { borrowerAccount } from "../../core/economy/accounts.ts"
 import { LedgerBook } from "../../core/ledger/LedgerBook.ts"
 import type { LedgerEntry } from "../../core/ledger/entry.ts"
 import { Prng } from "../../core/random/prng.ts"
@@ -31,7 +34,7 @@ export type InputResult =
   | { readonly _tag: "Submitted"; readonly job: JobId }
   | { readonly _tag: "Enrolled"; readonly node: NodeId }
   | { readonly _tag: "Cancelled"; readonly status: JobStatus }
-  | { readonly _tag: "Refused"; readonly error: JobUnsatisfiable | InsufficientCredits | UnknownJob | NodeNotDense }
+  | { readonly _tag: "Refused"; readonly error: JobUnsatisfiable | InsufficientCredits | UnknownJob | NodeNotDense | LedgerError }
   | { readonly _tag: "Done" }
 
 /** What one input produced, for the daemon to persist and carry out. */
@@ -109,6 +112,15 @@ export class ClusterMachine {
       case "Resume":
         c.resume(now)
         return { _tag: "Done" }
+      case "Fund":
+        this.market.fundBorrower(input.borrower, now)
+        return { _tag: "Done" }
+      case "TopUp": {
+        // The sign-up grant comes first, so a first purchase never stands in for it.
+        this.market.fundBorrower(input.borrower, now)
+        const r = this.book.apply({ _tag: "TopUp", key: `topup:${input.key}` as IdempotencyKey, to: borrowerAccount(input.borrower) as AccountId, amount: input.microCredits as MicroCredits }, now)
+        return Either.isLeft(r) ? { _tag: "Refused", error: r.left } : { _tag: "Done" }
+      }
     }
   }
 }

@@ -2,7 +2,7 @@
 // Replaying the log through the same code rebuilds the state exactly (TigerBeetle's replica works
 // so): the state machines are deterministic given their inputs and each input's time.
 import { Schema } from "effect"
-import { JobId } from "../../core/domain/ids.ts"
+import { JobId, UserId } from "../../core/domain/ids.ts"
 import { JobSpec } from "../../core/domain/job.ts"
 import { AgentMessage } from "../../core/domain/messages.ts"
 import { NodeSpec } from "../../core/domain/node.ts"
@@ -18,7 +18,11 @@ export const CoordinatorInput = Schema.Union(
   /** The periodic check for silent nodes, and the market's uptime bookkeeping. */
   Schema.TaggedStruct("Tick", { intervalMs: Schema.NonNegative }),
   /** The coordinator came back after a restart. */
-  Schema.TaggedStruct("Resume", {})
+  Schema.TaggedStruct("Resume", {}),
+  /** A borrower (a user or an organisation) signed up: their sign-up grant, once. */
+  Schema.TaggedStruct("Fund", { borrower: UserId }),
+  /** Credits a borrower bought; `key` names the purchase, so a retried request is credited once. */
+  Schema.TaggedStruct("TopUp", { borrower: UserId, microCredits: Schema.Int.pipe(Schema.positive()), key: Schema.NonEmptyString })
 )
 export type CoordinatorInput = typeof CoordinatorInput.Type
 
