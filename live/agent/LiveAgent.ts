@@ -81,7 +81,7 @@ type Command =
 
 /** Frames that must reach the coordinator even if the link is down when they are made. */
 const mustArrive = (frame: AgentFrame): boolean =>
-  frame._tag === "JobStarted" || frame._tag === "JobRejected" || frame._tag === "JobFinished" || frame._tag === "JobLog" || frame._tag === "JobExit"
+  frame._tag === "JobStarted" || frame._tag === "JobRejected" || frame._tag === "JobFinished" || frame._tag === "JobRunning" || frame._tag === "JobLog" || frame._tag === "JobExit"
 
 export const defaultVcpus = (): number => Math.max(1, os.availableParallelism() - 1)
 

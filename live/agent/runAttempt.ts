@@ -114,6 +114,7 @@ export const runAttempt = (
     const inputs = yield* fetchInputs(job, attempt, io)
     const result = yield* sandbox.run({
       ...sandboxJobFor(job, inputs, options),
+      onStarted: () => io.emit({ _tag: "JobRunning", jobId: job.id, attempt }),
       // A UTF-8 character split across chunks is held back until its rest arrives.
       onOutput: (stream, chunk) => log(stream, streams[stream].decode(chunk, { stream: true }))
     }).pipe(

@@ -58,7 +58,10 @@ export const JobView = Schema.Struct({
   diskMiB: Schema.Number,
   timeoutS: Schema.Number,
   submittedAtMs: Schema.Number,
+  /** When the node admitted the attempt (core's JobStarted), before its VM starts the job. */
   startedAtMs: Schema.NullOr(Schema.Number),
+  /** When the guest started the job's process; submitted -> running is the start latency. */
+  runningAtMs: Schema.NullOr(Schema.Number),
   endedAtMs: Schema.NullOr(Schema.Number),
   /** The node of the current or last attempt. */
   node: Schema.NullOr(NodeId),

@@ -111,6 +111,7 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
           timeoutS: job.timeoutS,
           submittedAtMs: now(),
           startedAtMs: null,
+          runningAtMs: null,
           endedAtMs: null,
           node: null,
           attempts: 0,

@@ -133,7 +133,7 @@ export const runLiveCoordinator = (opened: OpenedCoordinator, handlers: FrameHan
           const attempts = c.jobs.attempts[t.job]!
           const node = t.node >= 0 ? t.node : null
           if (t.to === "running") yield* sql`UPDATE jobs SET state = ${t.to}, node = ${node}, attempts = ${attempts}, started_at_ms = ${t.atMs} WHERE id = ${t.job}`
-          else if (t.to === "placed") yield* sql`UPDATE jobs SET state = ${t.to}, node = ${node}, attempts = ${attempts}, exit_code = NULL, reason = NULL, usage = NULL WHERE id = ${t.job}`
+          else if (t.to === "placed") yield* sql`UPDATE jobs SET state = ${t.to}, node = ${node}, attempts = ${attempts}, running_at_ms = NULL, exit_code = NULL, reason = NULL, usage = NULL WHERE id = ${t.job}`
           else if (t.to === "queued") yield* sql`UPDATE jobs SET state = ${t.to}, reason = ${`attempt ${attempts - 1} on node ${t.node} was lost`} WHERE id = ${t.job}`
           else yield* sql`UPDATE jobs SET state = ${t.to}, ended_at_ms = ${t.atMs}, attempts = ${attempts} WHERE id = ${t.job}`
         }

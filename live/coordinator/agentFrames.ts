@@ -2,7 +2,7 @@
 // fetches and output stores are served by the object gateway, but only for the attempt the agent
 // was given and only the objects that job named; logs and exits are kept with the job.
 import * as SqlClient from "@effect/sql/SqlClient"
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import type { NodeId } from "../../core/domain/ids.ts"
 import type { ObjectStoreService } from "../../core/storage/ObjectStore.ts"
 import { Status } from "../../core/coordinator/JobTable.ts"
@@ -65,6 +65,9 @@ export const makeAgentFrameHandler = (deps: AgentFrameDeps) =>
             yield* Effect.orDie(sql`UPDATE jobs SET outputs = json_insert(outputs, '$[#]', ${`${bucket}/${key}`}) WHERE id = ${frame.jobId}`)
             yield* reply(node, frame.requestId, { _tag: "Stored", key })
           })).pipe(Effect.asVoid)
+        case "JobRunning":
+          if (currentAttempt(node, frame.jobId, frame.attempt) === undefined) return Effect.void
+          return Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.orDie(sql`UPDATE jobs SET running_at_ms = ${now} WHERE id = ${frame.jobId}`))
         case "JobLog":
           if (currentAttempt(node, frame.jobId, frame.attempt) === undefined) return Effect.void
           return Effect.orDie(sql`INSERT INTO job_logs (job_id, attempt, stream, text) VALUES (${frame.jobId}, ${frame.attempt}, ${frame.stream}, ${frame.text})`)

@@ -48,6 +48,7 @@ export const jobViewOf = (row: JobRow): JobView => {
     timeoutS: spec.requestedTimeMs / 1000,
     submittedAtMs: row.submitted_at_ms,
     startedAtMs: row.started_at_ms,
+    runningAtMs: row.running_at_ms ?? null,
     endedAtMs: row.ended_at_ms,
     node: row.node as NodeId | null,
     attempts: row.attempts,

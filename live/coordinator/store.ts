@@ -20,6 +20,11 @@ const migrations = Migrator.fromRecord({
     yield* sql`CREATE INDEX job_logs_by_job ON job_logs (job_id, attempt)`
     yield* sql`CREATE TABLE nodes (id INTEGER PRIMARY KEY, spec TEXT NOT NULL, enrolled_at_ms INTEGER NOT NULL)`
     yield* sql`CREATE TABLE users (name TEXT PRIMARY KEY, token_sha256 TEXT NOT NULL UNIQUE, operator INTEGER NOT NULL, created_at_ms INTEGER NOT NULL) WITHOUT ROWID`
+  }),
+  // When the guest started the job's process (the agent's JobRunning), as the coordinator's clock read it.
+  "3_job_running_at": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`ALTER TABLE jobs ADD COLUMN running_at_ms INTEGER`
   })
 })
 
@@ -37,6 +42,7 @@ export interface JobRow {
   readonly spec: string
   readonly submitted_at_ms: number
   readonly started_at_ms: number | null
+  readonly running_at_ms: number | null
   readonly ended_at_ms: number | null
   readonly node: number | null
   readonly attempts: number

@@ -76,6 +76,9 @@ describe("a live cluster of real processes", () => {
     expect(bbDone).toMatchObject({ state: "failed", exitCode: 3 })
     expect((await logs(bb.id)).stdout).toBe("from busybox\n")
     expect(pyDone.costCredits).toBeGreaterThan(0)
+    // The agent reported when the guest started the process: after admission, before the end.
+    expect(pyDone.runningAtMs).toBeGreaterThanOrEqual(pyDone.startedAtMs!)
+    expect(pyDone.runningAtMs).toBeLessThanOrEqual(pyDone.endedAtMs!)
   }), 180_000)
 
   it("turns a job's /out files into objects, and copies named input objects in", track(async () => {

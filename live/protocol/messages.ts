@@ -61,6 +61,8 @@ export const InputFetch = Schema.TaggedStruct("InputFetch", { requestId: Request
 /** A file the job wrote under /out, to be stored under the job's output prefix (answered by ObjectReply). */
 export const OutputStore = Schema.TaggedStruct("OutputStore", { requestId: RequestId, jobId: JobId, attempt: Attempt, path: Schema.String, data: Bytes })
 /** A piece of the job's stdout or stderr, as it runs. */
+/** The guest started the attempt's process (core's JobStarted is sent earlier, when the agent admits the job). */
+export const JobRunning = Schema.TaggedStruct("JobRunning", { jobId: JobId, attempt: Attempt })
 export const JobLog = Schema.TaggedStruct("JobLog", { jobId: JobId, attempt: Attempt, stream: Schema.Literal("stdout", "stderr"), text: Schema.String })
 /** How the sandbox saw the attempt end; sent just before core's JobFinished for the same attempt. */
 export const JobExit = Schema.TaggedStruct("JobExit", {
@@ -95,7 +97,7 @@ export const ObjectReply = Schema.TaggedStruct("ObjectReply", {
 export type ObjectReply = typeof ObjectReply.Type
 
 /** Everything an agent may send; core's messages first. */
-export const AgentFrame = Schema.Union(...AgentMessage.members, ShardReply, InputFetch, OutputStore, JobLog, JobExit)
+export const AgentFrame = Schema.Union(...AgentMessage.members, ShardReply, InputFetch, OutputStore, JobRunning, JobLog, JobExit)
 export type AgentFrame = typeof AgentFrame.Type
 
 /** Everything the coordinator may send to an agent. */

@@ -437,7 +437,8 @@ export class MicroVm {
             if (nl < 0) return
             const line = ctlText.subarray(0, nl).toString("latin1")
             ctlText = ctlText.subarray(nl + 1)
-            if (line.startsWith("RESULT ")) {
+            if (line === "STARTED") job.onStarted?.()
+            else if (line.startsWith("RESULT ")) {
               resultLine = line.split(" ").slice(1)
               tar.push(ctlText)
               break

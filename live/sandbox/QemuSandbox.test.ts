@@ -114,16 +114,17 @@ layer(layerQemuSandbox({ warmPoolSize: 1, maxVms: 2, warmShapes: [busybox] }), {
       expect(result.stdout.trim().split("\n").sort()).toEqual(["fd", "full", "null", "random", "urandom", "zero"])
     }))
 
-  it.effect("stdout is streamed while the job runs", () =>
+  it.effect("stdout is streamed while the job runs, after the guest says the job started", () =>
     Effect.gen(function* () {
       const sandbox = yield* QemuSandbox
       const chunks: Array<string> = []
       const result = yield* sandbox.run(job(busybox, ["sh", "-c", "echo first; sleep 2; echo second"], {
+        onStarted: () => chunks.push("started"),
         onOutput: (stream, chunk) => chunks.push(`${stream}:${text(chunk)}`)
       }))
       expect(result.stdout).toBe("first\nsecond\n")
       // Two separate deliveries, the first before the job slept: not one buffer at the end.
-      expect(chunks).toEqual(["stdout:first\n", "stdout:second\n"])
+      expect(chunks).toEqual(["started", "stdout:first\n", "stdout:second\n"])
     }))
 
   it.effect("metering: a busy job uses more CPU than an idle one, and memory peaks are measured", () =>

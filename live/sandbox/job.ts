@@ -25,6 +25,8 @@ export interface SandboxJob extends VmShape {
   /** Processes and threads the job may have at once (cgroup pids.max). */
   readonly maxProcesses: number
   readonly inputs: ReadonlyArray<SandboxInput>
+  /** Called once when the guest starts the job's process (after inputs are unpacked). */
+  readonly onStarted?: () => void
   /** Called with each chunk of stdout and stderr as the job runs. */
   readonly onOutput?: (stream: "stdout" | "stderr", chunk: Uint8Array) => void
 }
