@@ -94,7 +94,8 @@ export const runLive = async (plan: Plan, options: LiveOptions = {}): Promise<Li
       return {
         index: job.index,
         submitS: seconds(v.submittedAtMs, originMs),
-        startS: seconds(v.startedAtMs, originMs),
+        // Started = the guest started the process (the agent's JobRunning), as in the simulator's sandbox.
+        startS: seconds(v.runningAtMs ?? v.startedAtMs, originMs),
         endS: seconds(v.endedAtMs, originMs),
         state: v.state,
         attempts: v.attempts,

@@ -147,9 +147,9 @@ run times in the simulator (\`sim/runScenario.ts\`, as \`npm run sim\`) and on a
 (${c.liveRun.agents} agent processes, warm pool ${c.liveRun.warmPool}, each job the busybox command \`sleep <run time>\` in
 a QEMU microVM, submitted over the HTTP API at its arrival time). Times are seconds, over the jobs that
 succeeded; quantiles by linear interpolation (core/metrics). Live times are the coordinator's own
-timestamps: submitted when the API accepted the job, started when the agent's JobStarted reached the
-coordinator (core's agent sends it as it hands the job to its sandbox, before a VM runs it), ended
-when its JobFinished did.
+timestamps: submitted when the API accepted the job, started when the agent's JobRunning reached the
+coordinator (the guest has just started the job's process, after the agent got a VM), ended when its
+JobFinished did.
 
 ${formatTable(c, "markdown")}
 
@@ -162,10 +162,10 @@ Jobs retried in the live run: ${c.liveRun.retried}; placed on the same node as i
 - **VM start.** The simulator's sandbox takes exactly work / speed; a live job first needs a microVM.
   With a warm pool of ${c.liveRun.warmPool} per shape an agent hands out a VM that is already booted, but a second job
   arriving on the same agent before the pool has refilled waits for a VM restored from a snapshot
-  (hundreds of ms under TCG on shared cores; a full boot is seconds). Since JobStarted goes out before
-  the VM is acquired, this shows in the run time and its tail, not in the wait.
-- **Run time.** Live run time is JobStarted to JobFinished as the coordinator sees them: getting a VM,
-  handing it the job, the guest's \`sleep\`, the supervisor's report, the result and its frame over TLS.
+  (hundreds of ms under TCG on shared cores; a full boot is seconds). Getting the VM counts as wait:
+  the job runs from the moment the guest starts its process.
+- **Run time.** Live run time is JobRunning to JobFinished as the coordinator sees them: the guest's
+  \`sleep\`, the supervisor's report, the VM's output, the result and its frame over TLS.
   So live run times sit a little above the planned ones; the simulator's are the planned ones plus one
   message latency (the scenario says 1-5 ms).
 - **Knock-on queueing.** Because each live run holds its vCPU longer than the simulated one, at the
