@@ -1,12 +1,13 @@
 // The port the HTTP API talks to: everything a borrower, a lender or the operator can ask of a live
 // cluster. The coordinator daemon provides it (live/coordinator); route tests provide a stub.
-// Every call names the authenticated user; what belongs to someone else is reported as unknown,
-// so no one learns what others have.
+// Every call names the authenticated Principal (user, organisation, payer); what the caller may not
+// see is reported as unknown, so no one learns what others have.
 import { Context, Data, type Effect, Schema } from "effect"
 import type { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
 import { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
 import { JobStatus } from "../../core/domain/lifecycle.ts"
 import type { InsufficientCredits } from "../../core/ledger/errors.ts"
+import type { Principal } from "./Principal.ts"
 import type { BucketExists, InvalidStorageInput, NotEnoughNodes, ObjectUnavailable, UnknownBucket, UnknownObject, WriteFailed } from "../../core/storage/errors.ts"
 
 const PositiveInt = Schema.Int.pipe(Schema.positive())
@@ -34,7 +35,9 @@ export const SubmitJob = Schema.Struct({
   /** Files the job writes under /out become objects `<bucket>/<prefix><path>`; default bucket `outputs`, prefix `job-<id>/`. */
   outputBucket: Schema.optional(Schema.String),
   /** The job asks for a network interface (granted only on agents whose lender allows it). */
-  network: Schema.optionalWith(Schema.Boolean, { default: () => false })
+  network: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+  /** How many copies run for verification (core's `replication`); each is paid for. */
+  replicas: Schema.optionalWith(Schema.Int.pipe(Schema.between(1, 3)), { default: () => 1 })
 })
 export type SubmitJob = typeof SubmitJob.Type
 
@@ -50,6 +53,11 @@ export const JobUsage = Schema.Struct({
 export const JobView = Schema.Struct({
   id: JobId,
   owner: UserId,
+  /** Who submitted it (the same as `owner`). */
+  submittedBy: UserId,
+  /** Whose credits pay for it: the submitter's organisation for a company user, else the submitter. */
+  payer: UserId,
+  replicas: Schema.Number,
   state: JobStatus,
   image: Schema.String,
   command: Schema.Array(Schema.String),
@@ -76,6 +84,13 @@ export const JobView = Schema.Struct({
   outputs: Schema.Array(Schema.String)
 })
 export type JobView = typeof JobView.Type
+
+/** What a submission would cost at most, against what the payer has (`POST /api/jobs/estimate`). */
+export const JobEstimate = Schema.Struct({ maxCredits: Schema.Number, balanceCredits: Schema.Number, affordable: Schema.Boolean })
+export type JobEstimate = typeof JobEstimate.Type
+
+/** `GET /api/jobs?scope=`: the caller's own jobs, or every job the caller may see (an org admin: the org's too). */
+export type JobScope = "mine" | "all"
 
 export const JobLogs = Schema.Struct({ stdout: Schema.String, stderr: Schema.String })
 export type JobLogs = typeof JobLogs.Type
@@ -120,10 +135,28 @@ export const CreditsView = Schema.Struct({
 })
 export type CreditsView = typeof CreditsView.Type
 
-/** No valid API token came with the request. */
+/** How a request says who it is from: a session cookie or a bearer token. */
+export type Credential =
+  | { readonly _tag: "Session"; readonly sessionId: string }
+  | { readonly _tag: "Bearer"; readonly token: string }
+
+/** An authenticated caller, and the CSRF token a session's state-changing calls must carry (null for a bearer token). */
+export interface Authenticated {
+  readonly principal: Principal
+  readonly csrfToken: string | null
+}
+
+/** No valid session or API token came with the request. */
 export class Unauthenticated extends Data.TaggedError("Unauthenticated")<{ readonly reason: string }> {
   override get message() {
     return `not authenticated: ${this.reason}`
+  }
+}
+
+/** A state-changing call authenticated by the session cookie did not carry the session's CSRF token. */
+export class CsrfRejected extends Data.TaggedError("CsrfRejected")<{ readonly method: string; readonly reason: string }> {
+  override get message() {
+    return `${this.method} with a session cookie needs the X-CSRF-Token header (the csrfToken of GET /api/auth/me): ${this.reason}`
   }
 }
 
@@ -144,28 +177,31 @@ export class InvalidJobInput extends Data.TaggedError("InvalidJobInput")<{ reado
 export type StorageFailure = UnknownBucket | UnknownObject | InvalidStorageInput | NotEnoughNodes | WriteFailed | ObjectUnavailable | BucketExists
 
 export interface ClusterApiShape {
-  /** The user an API token (the `Authorization: Bearer` value) belongs to. */
-  readonly authenticate: (token: string) => Effect.Effect<UserId, Unauthenticated>
-  readonly submitJob: (user: UserId, job: SubmitJob) => Effect.Effect<JobView, JobUnsatisfiable | InsufficientCredits | InvalidJobInput>
-  readonly job: (user: UserId, id: number) => Effect.Effect<JobView, UnknownJob>
-  /** The user's jobs, newest first. */
-  readonly jobs: (user: UserId) => Effect.Effect<ReadonlyArray<JobView>>
+  /** The caller a session cookie (`cc_session`) or an `Authorization: Bearer` token belongs to. */
+  readonly authenticate: (credential: Credential) => Effect.Effect<Authenticated, Unauthenticated>
+  readonly submitJob: (principal: Principal, job: SubmitJob) => Effect.Effect<JobView, JobUnsatisfiable | InsufficientCredits | InvalidJobInput>
+  /** What the job would cost at most if submitted now, and whether the payer can cover it. */
+  readonly estimateJob: (principal: Principal, job: SubmitJob) => Effect.Effect<JobEstimate, JobUnsatisfiable>
+  readonly job: (principal: Principal, id: number) => Effect.Effect<JobView, UnknownJob>
+  /** The jobs in scope, newest first. */
+  readonly jobs: (principal: Principal, scope: JobScope) => Effect.Effect<ReadonlyArray<JobView>>
   /** Cancels a job that has not ended; an ended job is left as it is. Either way, the job as it now is. */
-  readonly cancelJob: (user: UserId, id: number) => Effect.Effect<JobView, UnknownJob>
-  readonly jobLogs: (user: UserId, id: number) => Effect.Effect<JobLogs, UnknownJob>
+  readonly cancelJob: (principal: Principal, id: number) => Effect.Effect<JobView, UnknownJob>
+  readonly jobLogs: (principal: Principal, id: number) => Effect.Effect<JobLogs, UnknownJob>
   /** Stores an object, creating the bucket (owned by the user) on first use. */
-  readonly putObject: (user: UserId, bucket: string, key: string, data: Uint8Array) => Effect.Effect<ObjectView, StorageFailure>
-  readonly getObject: (user: UserId, bucket: string, key: string) => Effect.Effect<Uint8Array, StorageFailure>
-  readonly headObject: (user: UserId, bucket: string, key: string) => Effect.Effect<ObjectView, StorageFailure>
-  readonly listObjects: (user: UserId, bucket: string, prefix: string) => Effect.Effect<ReadonlyArray<ObjectView>, StorageFailure>
-  readonly deleteObject: (user: UserId, bucket: string, key: string) => Effect.Effect<void, StorageFailure>
-  readonly buckets: (user: UserId) => Effect.Effect<ReadonlyArray<BucketView>>
-  readonly nodes: (user: UserId) => Effect.Effect<ReadonlyArray<NodeView>>
-  readonly credits: (user: UserId) => Effect.Effect<CreditsView>
+  readonly putObject: (principal: Principal, bucket: string, key: string, data: Uint8Array) => Effect.Effect<ObjectView, StorageFailure>
+  readonly getObject: (principal: Principal, bucket: string, key: string) => Effect.Effect<Uint8Array, StorageFailure>
+  readonly headObject: (principal: Principal, bucket: string, key: string) => Effect.Effect<ObjectView, StorageFailure>
+  readonly listObjects: (principal: Principal, bucket: string, prefix: string) => Effect.Effect<ReadonlyArray<ObjectView>, StorageFailure>
+  readonly deleteObject: (principal: Principal, bucket: string, key: string) => Effect.Effect<void, StorageFailure>
+  readonly buckets: (principal: Principal) => Effect.Effect<ReadonlyArray<BucketView>>
+  readonly nodes: (principal: Principal) => Effect.Effect<ReadonlyArray<NodeView>>
+  /** The payer's balance; its entries only for whoever may see that ledger (the user themself, an org admin). */
+  readonly credits: (principal: Principal) => Effect.Effect<CreditsView>
   /** Operator only: a one-time token for a new agent (`crowdcloud agent --token`). */
-  readonly createJoinToken: (user: UserId) => Effect.Effect<{ readonly nodeId: NodeId; readonly token: string }, Forbidden>
+  readonly createJoinToken: (principal: Principal) => Effect.Effect<{ readonly nodeId: NodeId; readonly token: string }, Forbidden>
   /** Operator only: a new borrower and their API token (shown once). */
-  readonly createUser: (user: UserId, name: string) => Effect.Effect<{ readonly user: UserId; readonly token: string }, Forbidden | InvalidJobInput>
+  readonly createUser: (principal: Principal, name: string) => Effect.Effect<{ readonly user: UserId; readonly token: string }, Forbidden | InvalidJobInput>
 }
 
 export class ClusterApi extends Context.Tag("crowdcloud/live/ClusterApi")<ClusterApi, ClusterApiShape>() {}

@@ -6,7 +6,7 @@ import { ParseResult } from "effect"
 import type { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
 import { creditsFromMicroCredits } from "../../core/ledger/accounts.ts"
 import type { InsufficientCredits } from "../../core/ledger/errors.ts"
-import type { Forbidden, InvalidJobInput, StorageFailure, Unauthenticated } from "./ClusterApi.ts"
+import type { CsrfRejected, Forbidden, InvalidJobInput, StorageFailure, Unauthenticated } from "./ClusterApi.ts"
 
 export interface FieldIssue {
   /** Where in the request the problem is, e.g. `vcpus`, `command[0]`, `id`. */
@@ -76,6 +76,8 @@ export const unauthenticated = (error: Unauthenticated) =>
   respond(401, "Unauthenticated", error.message, { reason: error.reason }).pipe(
     HttpServerResponse.setHeader("www-authenticate", "Bearer")
   )
+
+export const csrfRejected = (error: CsrfRejected) => respond(403, "CsrfRejected", error.message, { method: error.method, reason: error.reason })
 
 /** Every typed failure of ClusterApi, and the status it is answered with. */
 export type ApiFailure = Forbidden | InvalidJobInput | UnknownJob | JobUnsatisfiable | InsufficientCredits | StorageFailure

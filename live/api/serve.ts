@@ -1,11 +1,10 @@
-// The cluster API on a real Node HTTP server, with ClusterApi from context. Port 0 picks a free port.
+// The cluster API on a real Node HTTP server, with the services the routes need (ClusterApi, TrafficMeter, ...) from context. Port 0 picks a free port.
 import { createServer } from "node:http"
 import { HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import { Context, Effect, Layer, type Scope } from "effect"
-import type { ClusterApi } from "./ClusterApi.ts"
-import { clusterApp } from "./routes.ts"
+import { clusterApp, type ClusterAppServices } from "./routes.ts"
 
 export interface ServeOptions {
   /** 0 = any free port. */
@@ -15,7 +14,7 @@ export interface ServeOptions {
 }
 
 /** Serves `clusterApp` while the layer lives; it also provides `HttpServer` (read the port with `HttpServer.addressWith`). */
-export const layerServeCluster = (options: ServeOptions): Layer.Layer<HttpServer.HttpServer, ServeError, ClusterApi> =>
+export const layerServeCluster = (options: ServeOptions): Layer.Layer<HttpServer.HttpServer, ServeError, ClusterAppServices> =>
   HttpServer.serve(clusterApp).pipe(Layer.provideMerge(NodeHttpServer.layerServer(createServer, { port: options.port, host: options.host ?? "127.0.0.1" })))
 
 export interface ServedAt {
@@ -26,7 +25,7 @@ export interface ServedAt {
 }
 
 /** Serves the API until the scope closes; returns where it listens (the bound port when `port` was 0). */
-export const serveCluster = (options: ServeOptions): Effect.Effect<ServedAt, ServeError, ClusterApi | Scope.Scope> =>
+export const serveCluster = (options: ServeOptions): Effect.Effect<ServedAt, ServeError, ClusterAppServices | Scope.Scope> =>
   Effect.gen(function* () {
     const context = yield* Layer.build(layerServeCluster(options))
     const address = Context.get(context, HttpServer.HttpServer).address

@@ -9,6 +9,7 @@ import { microCreditsFromCredits } from "../../core/ledger/accounts.ts"
 import { InsufficientCredits } from "../../core/ledger/errors.ts"
 import { InvalidStorageInput, ObjectUnavailable, UnknownBucket, UnknownObject } from "../../core/storage/errors.ts"
 import {
+  type Authenticated,
   type BucketView,
   ClusterApi,
   type ClusterApiShape,
@@ -20,6 +21,8 @@ import {
   type ObjectView,
   Unauthenticated
 } from "./ClusterApi.ts"
+import { personalPrincipal, type Principal, type TrafficMeter } from "./Principal.ts"
+import { layerNoTraffic } from "./trafficMeter.ts"
 
 export interface StubUser {
   readonly name: string
@@ -52,7 +55,7 @@ interface StoredBucket {
 
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,62}$/
 
-export const makeStubClusterApi = (options: StubOptions): { readonly api: ClusterApiShape; readonly layer: Layer.Layer<ClusterApi>; readonly control: StubControl } => {
+export const makeStubClusterApi = (options: StubOptions): { readonly api: ClusterApiShape; readonly layer: Layer.Layer<ClusterApi | TrafficMeter>; readonly control: StubControl } => {
   const users = new Map(options.users.map((u) => [u.token, u]))
   const balances = new Map(options.users.map((u) => [u.name, u.balanceCredits ?? 100]))
   const jobs: Array<JobView> = []
@@ -65,10 +68,13 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
   const now = () => (clockMs += 1)
 
   const isOperator = (user: UserId) => options.users.some((u) => u.name === user && u.operator === true) || [...users.values()].some((u) => u.name === user && u.operator === true)
-  const ownJob = (user: UserId, id: number) => {
+  // As the real port: one's own jobs, and an org admin also the org's.
+  const visible = (p: Principal, job: JobView) => job.owner === p.user || (p.org !== null && p.org.role === "admin" && job.payer === p.org.id)
+  const ownJob = (p: Principal, id: number) => {
     const job = jobs[id]
-    return job !== undefined && job.owner === user ? Effect.succeed(job) : Effect.fail(new UnknownJob({ jobId: id }))
+    return job !== undefined && visible(p, job) ? Effect.succeed(job) : Effect.fail(new UnknownJob({ jobId: id }))
   }
+  const costOf = (job: { readonly vcpus: number; readonly timeoutS: number; readonly replicas: number }) => job.vcpus * job.timeoutS * job.replicas * price
   const checkBucketName = (bucket: string) =>
     bucketName.test(bucket) ? Effect.void : Effect.fail(new InvalidStorageInput({ field: "bucket", reason: `"${bucket}" is not 2-63 lowercase letters, digits, dots or dashes` }))
   const ownBucket = (user: UserId, bucket: string) => {
@@ -82,26 +88,38 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
     })
 
   const api: ClusterApiShape = {
-    authenticate: (token) => {
-      const user = users.get(token)
-      return user === undefined ? Effect.fail(new Unauthenticated({ reason: "the token is not known to this cluster" })) : Effect.succeed(user.name as UserId)
+    authenticate: (credential) => {
+      const user = credential._tag === "Bearer" ? users.get(credential.token) : undefined
+      return user === undefined
+        ? Effect.fail(new Unauthenticated({ reason: credential._tag === "Bearer" ? "the token is not known to this cluster" : "the session is not known or has expired" }))
+        : Effect.succeed<Authenticated>({ principal: personalPrincipal(user.name as UserId, "token", user.operator === true), csrfToken: null })
     },
-    submitJob: (user, job) =>
+    estimateJob: (principal, job) =>
+      job.vcpus > vcpusMax
+        ? Effect.fail(new JobUnsatisfiable({ vcpus: job.vcpus, memoryMiB: job.memoryMiB, diskMiB: job.diskMiB, reason: "no enrolled node is that large" }))
+        : Effect.sync(() => {
+          const balanceCredits = balances.get(principal.payer) ?? 0
+          return { maxCredits: costOf(job), balanceCredits, affordable: costOf(job) <= balanceCredits }
+        }),
+    submitJob: (principal, job) =>
       Effect.gen(function* () {
         if (job.vcpus > vcpusMax) return yield* Effect.fail(new JobUnsatisfiable({ vcpus: job.vcpus, memoryMiB: job.memoryMiB, diskMiB: job.diskMiB, reason: "no enrolled node is that large" }))
         for (const [i, input] of job.inputs.entries()) {
-          const readable = yield* Effect.either(ownObject(user, input.bucket, input.key))
+          const readable = yield* Effect.either(ownObject(principal.user, input.bucket, input.key))
           if (readable._tag === "Left") return yield* Effect.fail(new InvalidJobInput({ field: `inputs[${i}]`, reason: readable.left.message }))
         }
-        const cost = job.vcpus * job.timeoutS * price
-        const balance = balances.get(user) ?? 0
+        const cost = costOf(job)
+        const balance = balances.get(principal.payer) ?? 0
         if (cost > balance) {
-          return yield* Effect.fail(new InsufficientCredits({ account: `user:${user}`, balance: microCreditsFromCredits(balance), amount: microCreditsFromCredits(cost) }))
+          return yield* Effect.fail(new InsufficientCredits({ account: `user:${principal.payer}`, balance: microCreditsFromCredits(balance), amount: microCreditsFromCredits(cost) }))
         }
-        balances.set(user, balance - cost)
+        balances.set(principal.payer, balance - cost)
         const view: JobView = {
           id: jobs.length as JobId,
-          owner: user,
+          owner: principal.user,
+          submittedBy: principal.user,
+          payer: principal.payer,
+          replicas: job.replicas,
           state: "queued",
           image: job.image,
           command: job.command,
@@ -126,16 +144,16 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
         return view
       }),
     job: ownJob,
-    jobs: (user) => Effect.sync(() => jobs.filter((j) => j.owner === user).reverse()),
-    cancelJob: (user, id) =>
-      Effect.map(ownJob(user, id), (job) => {
+    jobs: (principal, scope) => Effect.sync(() => jobs.filter((j) => scope === "all" ? visible(principal, j) : j.owner === principal.user).reverse()),
+    cancelJob: (principal, id) =>
+      Effect.map(ownJob(principal, id), (job) => {
         if (["succeeded", "failed", "cancelled", "lost"].includes(job.state)) return job
         const cancelled: JobView = { ...job, state: "cancelled", endedAtMs: now() }
         jobs[id] = cancelled
         return cancelled
       }),
-    jobLogs: (user, id) => Effect.map(ownJob(user, id), () => ({ ...logs.get(id)! })),
-    putObject: (user, bucket, key, data) =>
+    jobLogs: (principal, id) => Effect.map(ownJob(principal, id), () => ({ ...logs.get(id)! })),
+    putObject: ({ user }, bucket, key, data) =>
       Effect.gen(function* () {
         yield* checkBucketName(bucket)
         let stored = buckets.get(bucket)
@@ -149,17 +167,17 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
         lost.delete(`${bucket}/${key}`)
         return view
       }),
-    getObject: (user, bucket, key) =>
+    getObject: ({ user }, bucket, key) =>
       Effect.flatMap(ownObject(user, bucket, key), (object) =>
         lost.has(`${bucket}/${key}`)
           ? Effect.fail(new ObjectUnavailable({ bucket, key, verified: 1, k: 4, reasons: ["node 2 is offline"] }))
           : Effect.succeed(object.data)),
-    headObject: (user, bucket, key) => Effect.map(ownObject(user, bucket, key), (object) => object.view),
-    listObjects: (user, bucket, prefix) =>
+    headObject: ({ user }, bucket, key) => Effect.map(ownObject(user, bucket, key), (object) => object.view),
+    listObjects: ({ user }, bucket, prefix) =>
       Effect.map(ownBucket(user, bucket), (stored) =>
         [...stored.objects.values()].map((o) => o.view).filter((v) => v.key.startsWith(prefix)).sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)),
-    deleteObject: (user, bucket, key) => Effect.map(ownObject(user, bucket, key), () => void buckets.get(bucket)!.objects.delete(key)),
-    buckets: (user) =>
+    deleteObject: ({ user }, bucket, key) => Effect.map(ownObject(user, bucket, key), () => void buckets.get(bucket)!.objects.delete(key)),
+    buckets: ({ user }) =>
       Effect.sync(() =>
         [...buckets.entries()].filter(([, b]) => b.owner === user).map(([name, b]): BucketView => ({ name, redundancy: "rs(4,2)", createdAtMs: b.createdAtMs }))),
     nodes: () =>
@@ -175,10 +193,10 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
         reputation: 1,
         lastSeenMs: clockMs
       }))),
-    credits: (user) => Effect.sync(() => ({ user, balanceCredits: balances.get(user) ?? 0, escrowCredits: 0, entries: [] })),
-    createJoinToken: (user) =>
+    credits: ({ payer }) => Effect.sync(() => ({ user: payer, balanceCredits: balances.get(payer) ?? 0, escrowCredits: 0, entries: [] })),
+    createJoinToken: ({ user }) =>
       isOperator(user) ? Effect.succeed({ nodeId: 3 as NodeId, token: `join-${now()}` }) : Effect.fail(new Forbidden({ action: "create join tokens" })),
-    createUser: (user, name) =>
+    createUser: ({ user }, name) =>
       Effect.gen(function* () {
         if (!isOperator(user)) return yield* Effect.fail(new Forbidden({ action: "add users" }))
         if (balances.has(name)) return yield* Effect.fail(new InvalidJobInput({ field: "name", reason: `a user named "${name}" already exists` }))
@@ -201,5 +219,6 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
     jobCount: () => jobs.length
   }
 
-  return { api, layer: Layer.succeed(ClusterApi, ClusterApi.of(api)), control }
+  // With a meter that keeps nothing: the CLI's tests serve these routes and do not look at traffic.
+  return { api, layer: Layer.merge(Layer.succeed(ClusterApi, ClusterApi.of(api)), layerNoTraffic), control }
 }

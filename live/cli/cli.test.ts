@@ -7,6 +7,8 @@ import { HttpServer } from "@effect/platform"
 import { describe, expect, it, layer } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fc from "fast-check"
+import type { UserId } from "../../core/domain/ids.ts"
+import { personalPrincipal } from "../api/Principal.ts"
 import { layerServeCluster } from "../api/serve.ts"
 import { makeStubClusterApi } from "../api/stubClusterApi.ts"
 import { agentFlagsWithDefaults } from "./agentCommand.ts"
@@ -21,6 +23,7 @@ const stub = makeStubClusterApi({
     { name: "bob", token: "bob-token" }
   ]
 })
+const alice = personalPrincipal("alice" as UserId)
 const server = layerServeCluster({ port: 0 }).pipe(Layer.provide(stub.layer))
 
 const home = mkdtempSync(join(tmpdir(), "crowdcloud-cli-"))
@@ -48,7 +51,7 @@ describe("crowdcloud CLI against the API", () => {
         const id = run.lines.at(-1)!
         expect(id).toMatch(/^\d+$/)
         expect(run.lines[0]).toContain(`job ${id}`)
-        const job = yield* stub.api.job("alice" as never, Number(id))
+        const job = yield* stub.api.job(alice, Number(id))
         expect(job).toMatchObject({ image: "python", command: ["python3", "-c", "print(6*7)"], vcpus: 1, memoryMiB: 256, diskMiB: 64, timeoutS: 60, state: "queued" })
       }))
 
@@ -72,7 +75,7 @@ describe("crowdcloud CLI against the API", () => {
         const other = Number((yield* cli(["job", "submit", "--image", "busybox", "--", "true"])).lines.at(-1))
         const cancel = yield* cli(["job", "cancel", String(other)])
         expect([cancel.code, cancel.stdout]).toEqual([0, `job ${other} cancelled\n`])
-        expect((yield* stub.api.job("alice" as never, other)).state).toBe("cancelled")
+        expect((yield* stub.api.job(alice, other)).state).toBe("cancelled")
       }))
 
     it.effect("job wait exits 0 once the job succeeds, and 1 when it is still running at its timeout", () =>

@@ -5,7 +5,6 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from "node:path"
 import { parseArgs } from "node:util"
 import { Effect } from "effect"
-import { ClusterApi } from "../api/ClusterApi.ts"
 import { serveCluster } from "../api/serve.ts"
 import { makeStubClusterApi } from "../api/stubClusterApi.ts"
 
@@ -34,7 +33,7 @@ Effect.runFork(Effect.scoped(Effect.gen(function* () {
   const served = yield* serveCluster({ port: Number(values["api-port"] ?? 0), host: values.host ?? "127.0.0.1" })
   process.stdout.write(`${JSON.stringify({ ready: true, api: served.url, agentPort, joinPort, adminToken })}\n`)
   yield* Effect.never
-})).pipe(Effect.provideService(ClusterApi, stub.api)))
+})).pipe(Effect.provide(stub.layer)))
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {

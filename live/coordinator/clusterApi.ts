@@ -11,7 +11,9 @@ import { InsufficientCredits } from "../../core/ledger/errors.ts"
 import { UnknownBucket } from "../../core/storage/errors.ts"
 import type { ObjectStoreService } from "../../core/storage/ObjectStore.ts"
 import { describeRedundancy, type Redundancy } from "../../core/storage/redundancy.ts"
-import { type ClusterApiShape, Forbidden, type StorageFailure, InvalidJobInput, type JobView, type ObjectView, Unauthenticated } from "../api/ClusterApi.ts"
+import type { JobRequest } from "../../core/coordinator/Coordinator.ts"
+import { type ClusterApiShape, type Credential, Forbidden, type StorageFailure, InvalidJobInput, type JobScope, type JobView, type ObjectView, type SubmitJob, Unauthenticated } from "../api/ClusterApi.ts"
+import { personalPrincipal, type Principal } from "../api/Principal.ts"
 import type { AgentEndpointShape } from "../transport/AgentEndpoint.ts"
 import type { ClusterMachine } from "./ClusterMachine.ts"
 import type { CoordinatorInput } from "./inputs.ts"
@@ -34,11 +36,16 @@ const JobUsage = Schema.parseJson(Schema.Struct({ cpuMs: Schema.Number, wallMs: 
 const decodeUsage = Schema.decodeUnknownOption(JobUsage)
 
 export const jobViewOf = (row: JobRow): JobView => {
-  const spec = JSON.parse(row.spec) as { image: string; command: Array<string>; resources: { vcpus: number; memoryMiB: number; diskMiB: number }; requestedTimeMs: number }
+  const spec = JSON.parse(row.spec) as {
+    image: string; command: Array<string>; resources: { vcpus: number; memoryMiB: number; diskMiB: number }; requestedTimeMs: number; replication: number; payer?: string
+  }
   const usage = row.usage === null ? null : decodeUsage(row.usage)
   return {
     id: row.id as JobId,
     owner: row.owner as UserId,
+    submittedBy: row.owner as UserId,
+    payer: (spec.payer ?? row.owner) as UserId,
+    replicas: spec.replication,
     state: row.state as JobView["state"],
     image: spec.image,
     command: spec.command,
@@ -84,10 +91,50 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
     const { objects, machine } = deps
     const orDie = Effect.orDie
 
-    const jobRow = (user: UserId, id: number) =>
-      Effect.flatMap(orDie(sql<JobRow>`SELECT * FROM jobs WHERE id = ${id} AND owner = ${user}`), (rows) =>
-        rows[0] === undefined ? Effect.fail(new UnknownJob({ jobId: id })) : Effect.succeed(rows[0]))
-    const job = (user: UserId, id: number) => Effect.map(jobRow(user, id), jobViewOf)
+    /** The organisation whose jobs the principal may see besides their own: theirs, if they are its admin. */
+    const adminOf = (p: Principal): string | null => p.org !== null && p.org.role === "admin" ? p.org.id : null
+    const visible = (p: Principal, row: JobRow) => row.owner === p.user || (adminOf(p) !== null && row.payer === adminOf(p))
+    const jobRow = (p: Principal, id: number) =>
+      Effect.flatMap(orDie(sql<JobRow>`SELECT * FROM jobs WHERE id = ${id}`), (rows) =>
+        rows[0] === undefined || !visible(p, rows[0]) ? Effect.fail(new UnknownJob({ jobId: id })) : Effect.succeed(rows[0]))
+    const job = (p: Principal, id: number) => Effect.map(jobRow(p, id), jobViewOf)
+    const jobsIn = (p: Principal, scope: JobScope) => {
+      const org = adminOf(p)
+      return scope === "all" && org !== null
+        ? sql<JobRow>`SELECT * FROM jobs WHERE owner = ${p.user} OR payer = ${org} ORDER BY id DESC`
+        : sql<JobRow>`SELECT * FROM jobs WHERE owner = ${p.user} ORDER BY id DESC`
+    }
+
+    const requestOf = (p: Principal, body: SubmitJob, outputBucket: string, nextJobId: number): JobRequest => ({
+      owner: p.user,
+      ...(p.payer !== p.user ? { payer: p.payer } : {}),
+      resources: { vcpus: body.vcpus, memoryMiB: body.memoryMiB, diskMiB: body.diskMiB },
+      requestedTimeMs: body.timeoutS * 1000,
+      // Live jobs have no known work: the borrower's limit is the only estimate there is.
+      workMs: body.timeoutS * 1000,
+      image: body.image,
+      command: body.command,
+      replication: body.replicas,
+      io: {
+        env: body.env,
+        inputs: body.inputs.map((i) => ({ bucket: i.bucket, key: i.key, path: i.path ?? i.key })),
+        output: { bucket: outputBucket, prefix: `job-${nextJobId}/` },
+        network: body.network
+      }
+    })
+
+    /** Bearer tokens of operator-made users (the `users` table); everything else is the accounts store's. */
+    const authenticate = (credential: Credential) =>
+      Effect.gen(function* () {
+        if (credential._tag === "Bearer") {
+          const row = yield* orDie(userOfToken(credential.token).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
+          if (row !== undefined) {
+            if (row.operator === 1) deps.operators.add(row.name)
+            return { principal: personalPrincipal(row.name as UserId, "token", row.operator === 1), csrfToken: null }
+          }
+        }
+        return yield* new Unauthenticated({ reason: credential._tag === "Bearer" ? "the API token is not known" : "the session is not known or has expired" })
+      })
 
     /** The bucket, if the user owns it; another's bucket is as unknown as a missing one. */
     const ownBucket = (user: UserId, bucket: string) =>
@@ -104,59 +151,45 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
       })
 
     const api: ClusterApiShape = {
-      authenticate: (token) =>
-        Effect.flatMap(orDie(userOfToken(token).pipe(Effect.provideService(SqlClient.SqlClient, sql))), (row) => {
-          if (row === undefined) return Effect.fail(new Unauthenticated({ reason: "the API token is not known" }))
-          if (row.operator === 1) deps.operators.add(row.name)
-          return Effect.succeed(row.name as UserId)
-        }),
+      authenticate,
 
-      submitJob: (user, body) =>
+      submitJob: (principal, body) =>
         Effect.gen(function* () {
           for (const [i, input] of body.inputs.entries()) {
-            const known = yield* Effect.either(ownBucket(user, input.bucket).pipe(Effect.zipRight(objects.headObject(input.bucket, input.key))))
+            const known = yield* Effect.either(ownBucket(principal.user, input.bucket).pipe(Effect.zipRight(objects.headObject(input.bucket, input.key))))
             if (Either.isLeft(known)) return yield* new InvalidJobInput({ field: `inputs[${i}]`, reason: `no object ${input.bucket}/${input.key} of yours` })
             const path = input.path ?? input.key
             if (path.startsWith("/") || path.split("/").includes("..")) return yield* new InvalidJobInput({ field: `inputs[${i}].path`, reason: "must be a relative path without '..'" })
           }
-          const outputBucket = body.outputBucket ?? outputBucketOf(user)
-          const ensured = yield* Effect.either(ensureBucket(user, outputBucket))
+          const outputBucket = body.outputBucket ?? outputBucketOf(principal.user)
+          const ensured = yield* Effect.either(ensureBucket(principal.user, outputBucket))
           if (Either.isLeft(ensured)) return yield* new InvalidJobInput({ field: "outputBucket", reason: ensured.left.message })
-          const result = yield* deps.step((m) => ({
-            _tag: "Submit",
-            request: {
-              owner: user,
-              resources: { vcpus: body.vcpus, memoryMiB: body.memoryMiB, diskMiB: body.diskMiB },
-              requestedTimeMs: body.timeoutS * 1000,
-              // Live jobs have no known work: the borrower's limit is the only estimate there is.
-              workMs: body.timeoutS * 1000,
-              image: body.image,
-              command: body.command,
-              replication: 1,
-              io: {
-                env: body.env,
-                inputs: body.inputs.map((i) => ({ bucket: i.bucket, key: i.key, path: i.path ?? i.key })),
-                output: { bucket: outputBucket, prefix: `job-${m.coordinator.nextJobId}/` },
-                network: body.network
-              }
-            }
-          }))
-          if (result._tag === "Submitted") return yield* job(user, result.job).pipe(Effect.orDie)
+          const result = yield* deps.step((m) => ({ _tag: "Submit", request: requestOf(principal, body, outputBucket, m.coordinator.nextJobId) }))
+          if (result._tag === "Submitted") return yield* job(principal, result.job).pipe(Effect.orDie)
           if (result._tag === "Refused" && (result.error instanceof JobUnsatisfiable || result.error instanceof InsufficientCredits)) return yield* Effect.fail(result.error)
           return yield* Effect.dieMessage(`submit gave ${result._tag}`)
         }),
 
-      job,
-      jobs: (user) => orDie(Effect.map(sql<JobRow>`SELECT * FROM jobs WHERE owner = ${user} ORDER BY id DESC`, (rows) => rows.map(jobViewOf))),
-      cancelJob: (user, id) =>
+      estimateJob: (principal, body) =>
         Effect.gen(function* () {
-          yield* jobRow(user, id)
-          yield* deps.step({ _tag: "Cancel", job: id as JobId })
-          return yield* job(user, id)
+          const request = requestOf(principal, body, body.outputBucket ?? outputBucketOf(principal.user), machine.coordinator.nextJobId)
+          const admissible = machine.coordinator.admissible(request)
+          if (Either.isLeft(admissible)) return yield* admissible.left
+          const max = machine.market.estimate(request).maxMicroCredits
+          const balance = machine.book.balance(borrowerAccount(principal.payer))
+          return { maxCredits: creditsFromMicroCredits(max), balanceCredits: creditsFromMicroCredits(balance), affordable: balance >= max }
         }),
-      jobLogs: (user, id) =>
+      job,
+      jobs: (principal, scope) => orDie(Effect.map(jobsIn(principal, scope), (rows) => rows.map(jobViewOf))),
+      cancelJob: (principal, id) =>
         Effect.gen(function* () {
-          yield* jobRow(user, id)
+          yield* jobRow(principal, id)
+          yield* deps.step({ _tag: "Cancel", job: id as JobId })
+          return yield* job(principal, id)
+        }),
+      jobLogs: (principal, id) =>
+        Effect.gen(function* () {
+          yield* jobRow(principal, id)
           const rows = yield* orDie(sql<{ stream: string; text: string }>`SELECT stream, text FROM job_logs WHERE job_id = ${id}
             AND attempt = (SELECT max(attempt) FROM job_logs WHERE job_id = ${id}) ORDER BY rowid`)
           return {
@@ -165,15 +198,15 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
           }
         }),
 
-      putObject: (user, bucket, key, data) =>
+      putObject: ({ user }, bucket, key, data) =>
         Effect.gen(function* () {
           yield* ensureBucket(user, bucket)
           yield* objects.putObject({ bucket, key, data, owner: user })
           return yield* objectView(bucket, key)
         }),
-      getObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.getObject(bucket, key)),
-      headObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objectView(bucket, key)),
-      listObjects: (user, bucket, prefix) =>
+      getObject: ({ user }, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.getObject(bucket, key)),
+      headObject: ({ user }, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objectView(bucket, key)),
+      listObjects: ({ user }, bucket, prefix) =>
         Effect.gen(function* () {
           yield* ownBucket(user, bucket)
           const out: Array<ObjectView> = []
@@ -185,8 +218,8 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
             after = page.nextAfter
           }
         }),
-      deleteObject: (user, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.deleteObject(bucket, key)),
-      buckets: (user) =>
+      deleteObject: ({ user }, bucket, key) => Effect.zipRight(ownBucket(user, bucket), objects.deleteObject(bucket, key)),
+      buckets: ({ user }) =>
         Effect.map(objects.listBuckets(), (buckets) =>
           buckets.filter((b) => b.owner === user).map((b) => ({ name: b.name, redundancy: describeRedundancy(b.redundancy), createdAtMs: b.createdAtMs }))),
 
@@ -213,12 +246,15 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
           })
         }),
 
-      credits: (user) =>
+      credits: (principal) =>
         Effect.sync(() => {
+          const user = principal.payer
+          // A member's jobs draw on the organisation's balance, but only its admins read its ledger.
+          const seesLedger = principal.org === null || principal.org.role === "admin"
           const account = borrowerAccount(user)
           const book = machine.book
           const escrow = book.openEscrows().filter((e) => e.payer === account).reduce((s, e) => s + e.remaining, 0)
-          const entries = book.entries
+          const entries = !seesLedger ? [] : book.entries
             .filter((e) => e.postings.some((p) => p.account === account))
             .slice(-200)
             .map((e) => ({
@@ -231,14 +267,14 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
           return { user, balanceCredits: creditsFromMicroCredits(book.balance(account)), escrowCredits: creditsFromMicroCredits(escrow), entries }
         }),
 
-      createJoinToken: (user) =>
+      createJoinToken: ({ user }) =>
         Effect.gen(function* () {
           if (!deps.operators.has(user)) return yield* new Forbidden({ action: "create join tokens" })
           const nodeId = yield* deps.nextNodeId().pipe(Effect.provideService(SqlClient.SqlClient, sql))
           const token = yield* Effect.orDie(deps.endpoint.createJoinToken(nodeId))
           return { nodeId, token }
         }),
-      createUser: (user, name) =>
+      createUser: ({ user }, name) =>
         Effect.gen(function* () {
           if (!deps.operators.has(user)) return yield* new Forbidden({ action: "create users" })
           if (!userNamePattern.test(name)) return yield* new InvalidJobInput({ field: "name", reason: "3-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit" })

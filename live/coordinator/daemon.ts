@@ -13,6 +13,7 @@ import { makeObjectStore } from "../../core/storage/ObjectStore.ts"
 import { ShardStore } from "../../core/storage/ShardStore.ts"
 import { ClusterApi } from "../api/ClusterApi.ts"
 import { serveCluster } from "../api/serve.ts"
+import { layerNoTraffic } from "../api/trafficMeter.ts"
 import { makeShardRpc, shardStoreOverRpc } from "../storage/ShardRpc.ts"
 import { makeSqliteCatalog } from "../storage/sqliteCatalog.ts"
 import { AgentEndpoint, layerCoordinatorTransport } from "../transport/AgentEndpoint.ts"
@@ -108,6 +109,10 @@ const daemon = (options: CoordinatorDaemonOptions): Effect.Effect<CoordinatorRea
         return next as NodeId
       }).pipe(Effect.orDie)
     const api = yield* makeClusterApi({ machine, step: running.step, objects, endpoint, operators: new Set([operatorName]), nextNodeId })
-    const served = yield* serveCluster({ port: options.apiPort, host: options.host }).pipe(Effect.provideService(ClusterApi, api))
+    const served = yield* serveCluster({ port: options.apiPort, host: options.host }).pipe(
+      Effect.provideService(ClusterApi, api),
+      // Until live/insights keeps traffic, the meter counts nothing.
+      Effect.provide(layerNoTraffic)
+    )
     return { api: served.url, agentPort: endpoint.port, joinPort: endpoint.joinPort, adminToken }
   })
