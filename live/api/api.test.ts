@@ -73,12 +73,12 @@ describe("cluster API over HTTP", () => {
         expect([reply.status, reply.body]).toEqual([200, { status: "ok" }])
       }))
 
-    it.effect("serves an index page at / (the address `live up` prints as the portal's)", () =>
+    it.effect("serves the portal's page at / (the address `live up` prints as the portal's)", () =>
       Effect.gen(function* () {
         const reply = yield* call("GET", "/", { token: null })
         expect(reply.status).toBe(200)
         expect(reply.headers.get("content-type")).toMatch(/text\/html/)
-        expect(reply.body).toContain("/api")
+        expect(reply.body).toContain("<cc-portal>")
       }))
 
     const refusals: ReadonlyArray<[string, CallOptions, RegExp]> = [

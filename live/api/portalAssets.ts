@@ -128,7 +128,12 @@ export const makePortalAssets = (options: PortalAssetsOptions): PortalAssets => 
       await options.build(tmp)
       if (!fs.existsSync(path.join(tmp, portalPageFile))) throw new Error(`the build wrote no ${portalPageFile}`)
       fs.rmSync(options.distDir, { recursive: true, force: true })
-      fs.renameSync(tmp, options.distDir)
+      try {
+        fs.renameSync(tmp, options.distDir)
+      } catch (e) {
+        // Another process's build landed first: serve that one.
+        if (!fs.existsSync(path.join(options.distDir, portalPageFile))) throw e
+      }
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true })
     }

@@ -7,6 +7,7 @@ import { SubmitJob } from "./ClusterApi.ts"
 import { internalError, invalidField, routeNotFound } from "./errorResponse.ts"
 import { authenticated, IdPath, jsonBody, ok, pathParams, queryParams, rawBody } from "./http.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./limits.ts"
+import { portalRouter } from "./portalAssets.ts"
 
 export { objectBodyBytesMax, submitBodyBytesMax }
 
@@ -31,16 +32,8 @@ const metaHeaders = (view: { readonly sizeBytes: number; readonly contentSha256:
   "x-content-sha256": view.contentSha256
 })
 
-/** Until the borrower portal is served here, the root says what the coordinator offers and how to reach it. */
-const indexPage = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>CrowdCloud</title></head><body><main><h1>CrowdCloud coordinator</h1>
-<p>This cluster is up. Its HTTP API is under <code>/api</code> (bearer token; <code>/api/health</code> needs none):
-jobs, job logs, objects, buckets, nodes and credits.</p>
-<p>From a shell: <code>crowdcloud job submit --image python -- python3 -c 'print(6*7)'</code>, <code>crowdcloud nodes</code>,
-<code>crowdcloud object ls</code> (see the README's Live mode section).</p></main></body></html>`
-
 export const clusterRouter = HttpRouter.empty.pipe(
-  HttpRouter.get("/", Effect.succeed(HttpServerResponse.html(indexPage))),
+  HttpRouter.concat(portalRouter),
   HttpRouter.get("/api/health", Effect.succeed(ok({ status: "ok" }))),
 
   HttpRouter.post("/api/jobs", authenticated((api, principal) => Effect.gen(function* () {
