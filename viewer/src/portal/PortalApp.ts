@@ -43,7 +43,7 @@ export class PortalApp extends LitElement {
 
   constructor() {
     super()
-    this.client = new PortalClient({ onUnauthenticated: () => this.#signedOut() })
+    this.client = new PortalClient()
     this.session = { kind: "checking" }
     this.route = parseRoute(location.hash)
   }
@@ -64,6 +64,7 @@ export class PortalApp extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback()
+    this.client.onUnauthenticated = () => this.#signedOut()
     addEventListener("hashchange", this.#onHash)
     this.addEventListener("cc-signed-in", this.#onSignedIn)
     void this.checkSession()

@@ -53,12 +53,13 @@ export interface SignupRequest {
 
 export class PortalClient {
   csrfToken: string | null = null
+  /** Called on a 401 outside /api/auth/ (the session has ended); the shell sets it. */
+  onUnauthenticated: () => void
   readonly #fetch: Fetch
-  readonly #onUnauthenticated: () => void
 
   constructor(options: ClientOptions = {}) {
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init))
-    this.#onUnauthenticated = options.onUnauthenticated ?? (() => {})
+    this.onUnauthenticated = options.onUnauthenticated ?? (() => {})
   }
 
   /** The raw exchange: a Response with a 2xx status, else the API's error. */
@@ -83,7 +84,7 @@ export class PortalClient {
 
   #failure(path: string, response: Response): Effect.Effect<PortalApiError> {
     return Effect.promise(() => response.text().catch(() => "")).pipe(Effect.map((text) => {
-      if (response.status === 401 && !path.startsWith("/api/auth/")) this.#onUnauthenticated()
+      if (response.status === 401 && !path.startsWith("/api/auth/")) this.onUnauthenticated()
       let json: unknown = null
       try {
         json = JSON.parse(text)

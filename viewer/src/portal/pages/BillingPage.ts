@@ -107,7 +107,7 @@ export class BillingPage extends PortalPage {
         </dl>
         ${b.canTopUp ? html`<h2>Top up</h2>
           <form novalidate class="inline-form" @submit=${this.topUp} data-testid="topup-form">
-            ${inputField({ id: "topup-credits", name: "credits", label: "Credits to buy", type: "number", inputmode: "numeric", min: 1, value: this.amount, error: this.topUpError, hint: "A simulated purchase: no payment is taken.", onInput: (v) => (this.amount = v) })}
+            ${inputField({ id: "topup-credits", inputmode: "numeric", name: "credits", label: "Credits to buy", value: this.amount, error: this.topUpError, hint: "A simulated purchase: no payment is taken.", onInput: (v) => (this.amount = v) })}
             ${formAlert("topup-alert", this.topUpAlert)}
             <button type="submit" class="primary" ?disabled=${this.busy}>Top up</button>
           </form>` : html`<p class="muted">Only your organisation's admins can top up its credits.</p>`}

@@ -154,10 +154,10 @@ export class CreateJobPage extends PortalPage {
         ${selectField({ id: "image", label: "Image", value: f.image, error: err["image"], options: images.map((i) => ({ value: i, label: i })), onChange: (v) => this.#set("image", v) })}
         ${inputField({ id: "command", label: "Command", value: f.command, error: err["command"], hint: "Words are split at spaces; quote an argument that has spaces.", onInput: (v) => this.#set("command", v) })}
         <div class="field-row">
-          ${inputField({ id: "vcpus", label: "vCPUs", type: "number", inputmode: "numeric", min: 1, value: f.vcpus, error: err["vcpus"], onInput: (v) => this.#set("vcpus", v) })}
-          ${inputField({ id: "memoryMiB", label: "RAM (MiB)", type: "number", inputmode: "numeric", min: 1, value: f.memoryMiB, error: err["memoryMiB"], onInput: (v) => this.#set("memoryMiB", v) })}
-          ${inputField({ id: "diskMiB", label: "Disk (MiB)", type: "number", inputmode: "numeric", min: 0, value: f.diskMiB, error: err["diskMiB"], onInput: (v) => this.#set("diskMiB", v) })}
-          ${inputField({ id: "timeoutS", label: "Timeout (s)", type: "number", inputmode: "numeric", min: 1, value: f.timeoutS, error: err["timeoutS"], onInput: (v) => this.#set("timeoutS", v) })}
+          ${inputField({ id: "vcpus", inputmode: "numeric", label: "vCPUs", value: f.vcpus, error: err["vcpus"], onInput: (v) => this.#set("vcpus", v) })}
+          ${inputField({ id: "memoryMiB", inputmode: "numeric", label: "RAM (MiB)", value: f.memoryMiB, error: err["memoryMiB"], onInput: (v) => this.#set("memoryMiB", v) })}
+          ${inputField({ id: "diskMiB", inputmode: "numeric", label: "Disk (MiB)", value: f.diskMiB, error: err["diskMiB"], onInput: (v) => this.#set("diskMiB", v) })}
+          ${inputField({ id: "timeoutS", inputmode: "numeric", label: "Timeout (s)", value: f.timeoutS, error: err["timeoutS"], onInput: (v) => this.#set("timeoutS", v) })}
         </div>
         ${textAreaField({ id: "inputs", label: "Input objects", value: f.inputs, error: err["inputs"], hint: "One per line as bucket/key; each is copied to /in/<key> in the job.", onInput: (v) => this.#set("inputs", v) })}
         ${selectField({ id: "replicas", label: "Verification replicas", value: f.replicas, error: err["replicas"], hint: "Run the job on this many nodes and compare their outputs.", options: Array.from({ length: replicasMax }, (_, i) => ({ value: String(i + 1), label: String(i + 1) })), onChange: (v) => this.#set("replicas", v) })}
