@@ -135,13 +135,20 @@ export const Invoices = Schema.Struct({
   invoices: Schema.Array(Schema.Struct({ month: Schema.String, totalCredits: Schema.Number, jobs: Schema.Number }))
 })
 export type Invoices = typeof Invoices.Type
-export const Audit = Schema.Struct({ ok: Schema.Boolean, entries: Schema.Number, headHash: Schema.String, problem: Schema.NullOr(Schema.String) })
+export const AuditProblem = Schema.Struct({ seq: Schema.Number, kind: Schema.String, message: Schema.String })
+export const Audit = Schema.Struct({
+  ok: Schema.Boolean,
+  entries: Schema.Number,
+  headHash: Schema.String,
+  problem: Schema.NullOr(Schema.Union(Schema.String, AuditProblem))
+})
 export type Audit = typeof Audit.Type
 
 export const LenderNode = Schema.Struct({
   id: Schema.Union(Schema.Number, Schema.String),
+  enrolled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
   online: Schema.Boolean,
-  region: Schema.String,
+  region: Schema.NullOr(Schema.String),
   vcpus: Schema.Number,
   memoryMiB: Schema.Number,
   uptimeFraction: Schema.Number,

@@ -10,6 +10,9 @@ import { PortalPage } from "../PortalPage.ts"
 
 export const topUpCreditsMax = 1_000_000
 
+const describeProblem = (problem: Audit["problem"]): string =>
+  problem === null ? "no problem named" : typeof problem === "string" ? problem : `entry ${problem.seq} (${problem.kind}): ${problem.message}`
+
 /** A fresh idempotency key per top-up attempt, so a retried request is credited once. */
 const newKey = (): string => globalThis.crypto?.randomUUID?.() ?? `topup-${Date.now()}-${Math.random().toString(16).slice(2)}`
 
@@ -114,7 +117,7 @@ export class BillingPage extends PortalPage {
         <h2>Ledger audit</h2>
         <button type="button" @click=${this.runAudit}>Check the ledger chain</button>
         ${this.audit === null ? nothing : html`<p role="status" data-testid="audit-result" class=${this.audit.ok ? "ok" : "warn"}>
-          ${this.audit.ok ? `The chain of ${this.audit.entries} entries is intact (head ${this.audit.headHash.slice(0, 16)}…).` : `The chain is broken: ${this.audit.problem ?? "unknown problem"}.`}</p>`}
+          ${this.audit.ok ? `The chain of ${this.audit.entries} entries is intact (head ${this.audit.headHash.slice(0, 16)}…).` : `The chain is broken: ${describeProblem(this.audit.problem)}.`}</p>`}
         <h2 id="invoices-title">Monthly invoices</h2>
         ${this.invoices.length === 0 ? html`<p class="empty">No invoices yet.</p>` : html`<div class="table-wrap"><table aria-labelledby="invoices-title" data-testid="invoices-table">
           <thead><tr><th scope="col">Month</th><th scope="col">Jobs</th><th scope="col">Total</th><th scope="col">CSV</th></tr></thead>

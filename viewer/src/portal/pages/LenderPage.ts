@@ -70,7 +70,7 @@ export class LenderPage extends PortalPage {
           <thead><tr><th scope="col">Node</th><th scope="col">Status</th><th scope="col">Region</th><th scope="col">vCPUs</th><th scope="col">RAM</th>
             <th scope="col">Uptime</th><th scope="col">Jobs served</th><th scope="col">Earnings</th><th scope="col">Reputation</th><th scope="col">Last seen</th></tr></thead>
           <tbody>${d.nodes.map((n) => html`<tr data-testid="node-row-${n.id}">
-            <th scope="row">Node ${n.id}</th><td>${n.online ? "online" : "offline"}</td><td>${n.region}</td>
+            <th scope="row">Node ${n.id}</th><td>${!n.enrolled ? "not joined yet" : n.online ? "online" : "offline"}</td><td>${n.region ?? "—"}</td>
             <td class="num">${n.vcpus}</td><td class="num">${n.memoryMiB} MiB</td><td class="num">${formatPercent(n.uptimeFraction)}</td>
             <td class="num">${n.jobsServed}</td><td class="num">${formatCredits(n.earningsCredits)}</td><td class="num">${n.reputation.toFixed(2)}</td>
             <td>${formatTime(n.lastSeenMs)}</td></tr>`)}</tbody>
