@@ -8,7 +8,6 @@ import { ClusterApi } from "./ClusterApi.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./routes.ts"
 import { layerServeCluster, serveCluster } from "./serve.ts"
 import { makeStubClusterApi } from "./stubClusterApi.ts"
-import { layerNoTraffic } from "./trafficMeter.ts"
 
 const stub = makeStubClusterApi({
   users: [
@@ -355,7 +354,7 @@ describe("serveCluster", () => {
   it.effect("answers a defect in the port with a 500 that gives nothing away", () =>
     Effect.scoped(Effect.gen(function* () {
       const broken = ClusterApi.of({ ...stub.api, nodes: () => Effect.die(new Error("secret internals")) })
-      const at = yield* serveCluster({ port: 0 }).pipe(Effect.provideService(ClusterApi, broken), Effect.provide(layerNoTraffic))
+      const at = yield* serveCluster({ port: 0 }).pipe(Effect.provideService(ClusterApi, broken), Effect.provide(stub.layer))
       const reply = yield* Effect.promise(() =>
         fetch(`${at.url}/api/nodes`, { headers: { authorization: "Bearer bob-token" } }).then(async (r) => ({ status: r.status, text: await r.text() })))
       expect(reply.status).toBe(500)

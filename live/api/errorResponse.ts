@@ -6,6 +6,7 @@ import { ParseResult } from "effect"
 import type { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
 import { creditsFromMicroCredits } from "../../core/ledger/accounts.ts"
 import type { InsufficientCredits } from "../../core/ledger/errors.ts"
+import type { AccountFailure } from "../accounts/errors.ts"
 import type { CsrfRejected, Forbidden, InvalidJobInput, StorageFailure, Unauthenticated } from "./ClusterApi.ts"
 
 export interface FieldIssue {
@@ -80,7 +81,7 @@ export const unauthenticated = (error: Unauthenticated) =>
 export const csrfRejected = (error: CsrfRejected) => respond(403, "CsrfRejected", error.message, { method: error.method, reason: error.reason })
 
 /** Every typed failure of ClusterApi, and the status it is answered with. */
-export type ApiFailure = Forbidden | InvalidJobInput | UnknownJob | JobUnsatisfiable | InsufficientCredits | StorageFailure
+export type ApiFailure = Forbidden | InvalidJobInput | UnknownJob | JobUnsatisfiable | InsufficientCredits | StorageFailure | AccountFailure
 
 const statusOf: Readonly<Record<ApiFailure["_tag"], number>> = {
   Forbidden: 403,
@@ -95,7 +96,16 @@ const statusOf: Readonly<Record<ApiFailure["_tag"], number>> = {
   // The cluster cannot serve it now (too few nodes up, shards lost); the same request may work later.
   NotEnoughNodes: 503,
   WriteFailed: 503,
-  ObjectUnavailable: 503
+  ObjectUnavailable: 503,
+  NameTaken: 409,
+  EmailTaken: 409,
+  OrgNameTaken: 409,
+  InvalidInvitation: 422,
+  LoginRefused: 401,
+  TooManyLoginAttempts: 429,
+  UnknownApiToken: 404,
+  NoOrganisation: 404,
+  NotOrgAdmin: 403
 }
 
 /** The error's own fields, as the facts of the reply; ledger amounts are converted from micro-credits. */
@@ -104,10 +114,14 @@ const factsOf = (error: ApiFailure): Record<string, unknown> => {
     return { account: error.account, balanceCredits: creditsFromMicroCredits(error.balance), amountCredits: creditsFromMicroCredits(error.amount) }
   }
   const { _tag, ...facts } = error as unknown as Record<string, unknown>
-  return facts
+  // A refusal about one field of a form (a taken name, a bad invitation) names it as a 400 does.
+  return typeof facts["field"] === "string" && error._tag !== "InvalidJobInput" && error._tag !== "InvalidStorageInput" ? { ...facts, fields: [facts["field"]] } : facts
 }
 
-export const failureResponse = (error: ApiFailure) => respond(statusOf[error._tag], error._tag, error.message, factsOf(error))
+export const failureResponse = (error: ApiFailure) => {
+  const reply = respond(statusOf[error._tag], error._tag, error.message, factsOf(error))
+  return error._tag === "TooManyLoginAttempts" ? HttpServerResponse.setHeader(reply, "retry-after", String(error.retryAfterS)) : reply
+}
 
 export const unknownJob = (error: UnknownJob) => failureResponse(error)
 

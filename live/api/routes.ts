@@ -3,6 +3,7 @@
 // falls through to a generic 500 except defects.
 import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Effect, Schema } from "effect"
+import { accountRouter } from "./accountRoutes.ts"
 import { SubmitJob } from "./ClusterApi.ts"
 import { internalError, invalidField, routeNotFound } from "./errorResponse.ts"
 import { authenticated, IdPath, jsonBody, ok, pathParams, queryParams, rawBody } from "./http.ts"
@@ -32,7 +33,7 @@ const metaHeaders = (view: { readonly sizeBytes: number; readonly contentSha256:
   "x-content-sha256": view.contentSha256
 })
 
-export const clusterRouter = HttpRouter.empty.pipe(
+const jobAndObjectRouter = HttpRouter.empty.pipe(
   HttpRouter.concat(portalRouter),
   HttpRouter.get("/api/health", Effect.succeed(ok({ status: "ok" }))),
 
@@ -91,6 +92,12 @@ export const clusterRouter = HttpRouter.empty.pipe(
     const { name } = yield* jsonBody(CreateUser)
     return ok(yield* api.createUser(principal, name), 201)
   })))
+)
+
+/** Every route of the API: one router per part, concatenated (more parts are mounted here). */
+export const clusterRouter = HttpRouter.concatAll(
+  jobAndObjectRouter,
+  accountRouter
 )
 
 /** What the routes need from context: the daemon provides them, route tests provide stubs and test doubles. */

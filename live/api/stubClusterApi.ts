@@ -1,7 +1,12 @@
 // An in-memory ClusterApi for tests only (route tests, CLI tests): enough behaviour to exercise every
 // route and every error mapping, no scheduling. Jobs stay where the test puts them (`control.setJob`).
 // Ownership works as in the real port: another user's job or bucket is reported as unknown.
+// Its layer brings the real accounts store over an in-memory SQLite database, so sign-up, sessions,
+// API tokens and organisations work as they do in the daemon; the stub's own users are bearer tokens.
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Effect, Layer } from "effect"
+import { Accounts } from "../accounts/Accounts.ts"
+import { type AccountsOptions, layerSqliteAccounts } from "../accounts/sqliteAccounts.ts"
 import { JobUnsatisfiable, UnknownJob } from "../../core/coordinator/errors.ts"
 import { sha256Hex } from "../../core/crypto/sha256.ts"
 import type { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
@@ -37,6 +42,8 @@ export interface StubOptions {
   readonly vcpusMax?: number
   /** What a job costs per vCPU-second of its timeout. Default 0.001. */
   readonly creditsPerVcpuSecond?: number
+  /** For the accounts store (login limits, session lifetime); hashing is cheap here by default. */
+  readonly accounts?: AccountsOptions
 }
 
 export interface StubControl {
@@ -45,6 +52,8 @@ export interface StubControl {
   /** Reads of this object fail with ObjectUnavailable (as when too many shards are lost). */
   readonly loseObject: (bucket: string, key: string) => void
   readonly jobCount: () => number
+  /** Payers given the sign-up grant, in order (as the daemon steps `Fund`). */
+  readonly funded: () => ReadonlyArray<string>
 }
 
 interface StoredBucket {
@@ -55,7 +64,7 @@ interface StoredBucket {
 
 const bucketName = /^[a-z0-9][a-z0-9.-]{1,62}$/
 
-export const makeStubClusterApi = (options: StubOptions): { readonly api: ClusterApiShape; readonly layer: Layer.Layer<ClusterApi | TrafficMeter>; readonly control: StubControl } => {
+export const makeStubClusterApi = (options: StubOptions): { readonly api: ClusterApiShape; readonly layer: Layer.Layer<ClusterApi | Accounts | TrafficMeter>; readonly control: StubControl } => {
   const users = new Map(options.users.map((u) => [u.token, u]))
   const balances = new Map(options.users.map((u) => [u.name, u.balanceCredits ?? 100]))
   const jobs: Array<JobView> = []
@@ -207,7 +216,7 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
       })
   }
 
-  const control: StubControl = {
+  const controlBase: Omit<StubControl, "funded"> = {
     setJob: (id, patch) => {
       jobs[id] = { ...jobs[id]!, ...patch }
     },
@@ -219,6 +228,23 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
     jobCount: () => jobs.length
   }
 
+  const funded: Array<string> = []
+  const accounts = layerSqliteAccounts({
+    scryptCost: { N: 1024, r: 8, p: 1 },
+    nameInUse: (name) => Effect.sync(() => balances.has(name) && !name.startsWith("org.")),
+    isOperator: (user) => Effect.sync(() => isOperator(user)),
+    onSignedUp: (_user, payer) => Effect.sync(() => {
+      funded.push(payer)
+      if (!balances.has(payer)) balances.set(payer, 100)
+    }),
+    ...options.accounts
+  }).pipe(Layer.provide(Layer.orDie(SqliteClient.layer({ filename: ":memory:" }))))
+  // The stub's users first, then sessions and API tokens of the accounts store.
+  const withAccounts = Layer.effect(ClusterApi, Effect.map(Accounts, (store) => ClusterApi.of({
+    ...api,
+    authenticate: (credential) => Effect.catchAll(api.authenticate(credential), () => store.authenticate(credential))
+  })))
+  const control: StubControl = { ...controlBase, funded: () => [...funded] }
   // With a meter that keeps nothing: the CLI's tests serve these routes and do not look at traffic.
-  return { api, layer: Layer.merge(Layer.succeed(ClusterApi, ClusterApi.of(api)), layerNoTraffic), control }
+  return { api, layer: Layer.merge(Layer.provideMerge(withAccounts, accounts), layerNoTraffic), control }
 }

@@ -12,17 +12,21 @@ import { UnknownBucket } from "../../core/storage/errors.ts"
 import type { ObjectStoreService } from "../../core/storage/ObjectStore.ts"
 import { describeRedundancy, type Redundancy } from "../../core/storage/redundancy.ts"
 import type { JobRequest } from "../../core/coordinator/Coordinator.ts"
-import { type ClusterApiShape, type Credential, Forbidden, type StorageFailure, InvalidJobInput, type JobScope, type JobView, type ObjectView, type SubmitJob, Unauthenticated } from "../api/ClusterApi.ts"
+import type { AccountsShape } from "../accounts/Accounts.ts"
+import { type ClusterApiShape, type Credential, Forbidden, type StorageFailure, InvalidJobInput, type JobScope, type JobView, type ObjectView, type SubmitJob } from "../api/ClusterApi.ts"
 import { personalPrincipal, type Principal } from "../api/Principal.ts"
 import type { AgentEndpointShape } from "../transport/AgentEndpoint.ts"
 import type { ClusterMachine } from "./ClusterMachine.ts"
 import type { CoordinatorInput } from "./inputs.ts"
 import type { InputResult } from "./ClusterMachine.ts"
 import type { JobRow } from "./store.ts"
+import { userNameRule } from "../accounts/names.ts"
 import { addUser, userNamePattern, userOfToken } from "./users.ts"
 
 export interface ClusterApiDeps {
   readonly machine: ClusterMachine
+  /** Sessions and API tokens of signed-up users (the `users` table's tokens are checked first). */
+  readonly accounts: AccountsShape
   readonly step: (make: CoordinatorInput | ((m: ClusterMachine) => CoordinatorInput)) => Effect.Effect<InputResult>
   readonly objects: ObjectStoreService
   readonly endpoint: AgentEndpointShape
@@ -133,7 +137,7 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
             return { principal: personalPrincipal(row.name as UserId, "token", row.operator === 1), csrfToken: null }
           }
         }
-        return yield* new Unauthenticated({ reason: credential._tag === "Bearer" ? "the API token is not known" : "the session is not known or has expired" })
+        return yield* deps.accounts.authenticate(credential)
       })
 
     /** The bucket, if the user owns it; another's bucket is as unknown as a missing one. */
@@ -277,7 +281,7 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
       createUser: ({ user }, name) =>
         Effect.gen(function* () {
           if (!deps.operators.has(user)) return yield* new Forbidden({ action: "create users" })
-          if (!userNamePattern.test(name)) return yield* new InvalidJobInput({ field: "name", reason: "3-32 lowercase letters, digits and hyphens, starting and ending with a letter or digit" })
+          if (!userNamePattern.test(name)) return yield* new InvalidJobInput({ field: "name", reason: userNameRule })
           const [taken] = yield* orDie(sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE name = ${name}`)
           if ((taken?.n ?? 0) > 0) return yield* new InvalidJobInput({ field: "name", reason: `${name} is taken` })
           const token = yield* orDie(addUser(name, false).pipe(Effect.provideService(SqlClient.SqlClient, sql)))

@@ -11,6 +11,8 @@ import type { NodeId } from "../../core/domain/ids.ts"
 import { Rng } from "../../core/random/Rng.ts"
 import { makeObjectStore } from "../../core/storage/ObjectStore.ts"
 import { ShardStore } from "../../core/storage/ShardStore.ts"
+import { Accounts } from "../accounts/Accounts.ts"
+import { makeSqliteAccounts } from "../accounts/sqliteAccounts.ts"
 import { ClusterApi } from "../api/ClusterApi.ts"
 import { serveCluster } from "../api/serve.ts"
 import { layerNoTraffic } from "../api/trafficMeter.ts"
@@ -20,7 +22,7 @@ import { AgentEndpoint, layerCoordinatorTransport } from "../transport/AgentEndp
 import { makeAgentFrameHandler } from "./agentFrames.ts"
 import { ensureOwnBucket, makeClusterApi } from "./clusterApi.ts"
 import { openLiveCoordinator, runLiveCoordinator, type LiveCoordinatorOptions } from "./LiveCoordinator.ts"
-import { operatorName, operatorToken } from "./users.ts"
+import { addSignedUpUser, operatorName, operatorToken } from "./users.ts"
 
 export interface CoordinatorDaemonOptions extends Omit<LiveCoordinatorOptions, "seed"> {
   readonly host: string
@@ -108,9 +110,18 @@ const daemon = (options: CoordinatorDaemonOptions): Effect.Effect<CoordinatorRea
         yield* sql`INSERT INTO meta (key, value) VALUES ('next_node_id', ${String(next + 1)}) ON CONFLICT(key) DO UPDATE SET value = excluded.value`
         return next as NodeId
       }).pipe(Effect.orDie)
-    const api = yield* makeClusterApi({ machine, step: running.step, objects, endpoint, operators: new Set([operatorName]), nextNodeId })
+    const accounts = yield* makeSqliteAccounts({
+      nameInUse: (name) => Effect.map(sql<{ n: number }>`SELECT count(*) AS n FROM users WHERE name = ${name}`, ([row]) => (row?.n ?? 0) > 0).pipe(Effect.orDie),
+      isOperator: (user) => Effect.map(sql<{ operator: number }>`SELECT operator FROM users WHERE name = ${user}`, ([row]) => row?.operator === 1).pipe(Effect.orDie),
+      // The new user joins the list of user ids, and their payer gets the sign-up grant now, so the
+      // balance shows it before the first job (a payer already funded is not funded twice).
+      onSignedUp: (user, payer) =>
+        Effect.zipRight(addSignedUpUser(user).pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql)), Effect.asVoid(running.step({ _tag: "Fund", borrower: payer })))
+    })
+    const api = yield* makeClusterApi({ machine, accounts, step: running.step, objects, endpoint, operators: new Set([operatorName]), nextNodeId })
     const served = yield* serveCluster({ port: options.apiPort, host: options.host }).pipe(
       Effect.provideService(ClusterApi, api),
+      Effect.provideService(Accounts, accounts),
       // Until live/insights keeps traffic, the meter counts nothing.
       Effect.provide(layerNoTraffic)
     )

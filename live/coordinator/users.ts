@@ -11,8 +11,7 @@ export const tokenDigest = (token: string): string => createHash("sha256").updat
 // Hex, so a token never starts with "-" (a command line would take it for a flag).
 export const newToken = (): string => randomBytes(24).toString("hex")
 
-/** User names double as account ids and bucket-name prefixes, so they are kept to what both allow. */
-export const userNamePattern = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/
+export { userNamePattern } from "../accounts/names.ts"
 
 export const operatorName = "admin" as UserId
 
@@ -36,6 +35,15 @@ export const operatorToken = (dataDir: string) =>
     const token = yield* addUser(operatorName, true)
     writeFileSync(file, `${token}\n`, { mode: 0o600 })
     return token
+  })
+
+/** A signed-up user in the list of user ids: no API token of this table works for them (theirs are the accounts store's). */
+export const addSignedUpUser = (name: string) =>
+  Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const now = yield* Clock.currentTimeMillis
+    // The column wants a digest; one of a secret that is thrown away matches no token.
+    yield* sql`INSERT INTO users (name, token_sha256, operator, created_at_ms) VALUES (${name}, ${tokenDigest(newToken())}, 0, ${now}) ON CONFLICT (name) DO NOTHING`
   })
 
 export const userOfToken = (token: string) =>
