@@ -119,13 +119,13 @@ export class BillingPage extends PortalPage {
         ${this.audit === null ? nothing : html`<p role="status" data-testid="audit-result" class=${this.audit.ok ? "ok" : "warn"}>
           ${this.audit.ok ? `The chain of ${this.audit.entries} entries is intact (head ${this.audit.headHash.slice(0, 16)}…).` : `The chain is broken: ${describeProblem(this.audit.problem)}.`}</p>`}
         <h2 id="invoices-title">Monthly invoices</h2>
-        ${this.invoices.length === 0 ? html`<p class="empty">No invoices yet.</p>` : html`<div class="table-wrap"><table aria-labelledby="invoices-title" data-testid="invoices-table">
+        ${this.invoices.length === 0 ? html`<p class="empty">No invoices yet.</p>` : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="invoices-title"><table aria-labelledby="invoices-title" data-testid="invoices-table">
           <thead><tr><th scope="col">Month</th><th scope="col">Jobs</th><th scope="col">Total</th><th scope="col">CSV</th></tr></thead>
           <tbody>${this.invoices.map((i) => html`<tr><th scope="row">${i.month}</th><td class="num">${i.jobs}</td><td class="num">${formatCredits(i.totalCredits)}</td>
             <td><a href=${invoiceCsvPath(i.month)} download="invoice-${i.month}.csv">Invoice ${i.month} (CSV)</a></td></tr>`)}</tbody>
         </table></div>`}
         <h2 id="ledger-title">Ledger entries</h2>
-        ${b.entries.length === 0 ? html`<p class="empty">No entries.</p>` : html`<div class="table-wrap"><table aria-labelledby="ledger-title" data-testid="ledger-table">
+        ${b.entries.length === 0 ? html`<p class="empty">No entries.</p>` : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="ledger-title"><table aria-labelledby="ledger-title" data-testid="ledger-table">
           <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Amount</th><th scope="col">Memo</th></tr></thead>
           <tbody>${b.entries.map((e) => html`<tr><th scope="row">${e.seq}</th><td>${formatTime(e.atMs)}</td><td>${e.kind}</td>
             <td class="num ${e.amountCredits < 0 ? "debit" : "credit"}">${formatCredits(e.amountCredits)}</td><td>${e.memo}</td></tr>`)}</tbody>

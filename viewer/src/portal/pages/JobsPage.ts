@@ -90,19 +90,19 @@ export class JobsPage extends PortalPage {
   #table(jobs: ReadonlyArray<Job>, labelledBy: string, empty: string) {
     if (jobs.length === 0) return html`<p class="empty">${empty}</p>`
     const showWho = this.scope === "all"
-    return html`<div class="table-wrap"><table aria-labelledby=${labelledBy} data-testid="${labelledBy}-table">
+    return html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby=${labelledBy}><table aria-labelledby=${labelledBy} data-testid="${labelledBy}-table">
       <thead><tr>
-        <th scope="col">Job</th><th scope="col">State</th><th scope="col">Image</th><th scope="col">Command</th>
-        <th scope="col">vCPUs</th><th scope="col">RAM</th>${showWho ? html`<th scope="col">Submitted by</th>` : nothing}
+        <th scope="col">Job</th><th scope="col">State</th><th scope="col">vCPUs</th><th scope="col">RAM</th>
+        <th scope="col">Image</th><th scope="col">Command</th>${showWho ? html`<th scope="col">Submitted by</th>` : nothing}
         <th scope="col">Submitted</th><th scope="col">Cost</th>
       </tr></thead>
       <tbody>${jobs.map((j) => html`<tr data-testid="job-row-${j.id}" data-state=${j.state}>
         <th scope="row"><a href="#/jobs/${j.id}">Job ${j.id}</a></th>
         <td><span class="state state-${j.state}" data-testid="job-state-${j.id}">${j.state}</span></td>
-        <td>${j.image}</td>
-        <td class="command"><code>${j.command.join(" ")}</code></td>
         <td class="num">${j.vcpus}</td>
         <td class="num">${j.memoryMiB} MiB</td>
+        <td>${j.image}</td>
+        <td class="command"><code>${j.command.join(" ")}</code></td>
         ${showWho ? html`<td>${j.submittedBy ?? j.owner}</td>` : nothing}
         <td>${formatTime(j.submittedAtMs)}</td>
         <td class="num">${formatCredits(j.costCredits)}</td>

@@ -66,7 +66,7 @@ export class LenderPage extends PortalPage {
       <h2 id="nodes-title">Your nodes</h2>
       ${d === null ? (this.error === null ? html`<p class="loading">Loading…</p>` : nothing) : d.nodes.length === 0
         ? html`<p class="empty">You run no nodes yet.</p>`
-        : html`<div class="table-wrap"><table aria-labelledby="nodes-title" data-testid="lender-nodes">
+        : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="nodes-title"><table aria-labelledby="nodes-title" data-testid="lender-nodes">
           <thead><tr><th scope="col">Node</th><th scope="col">Status</th><th scope="col">Region</th><th scope="col">vCPUs</th><th scope="col">RAM</th>
             <th scope="col">Uptime</th><th scope="col">Jobs served</th><th scope="col">Earnings</th><th scope="col">Reputation</th><th scope="col">Last seen</th></tr></thead>
           <tbody>${d.nodes.map((n) => html`<tr data-testid="node-row-${n.id}">

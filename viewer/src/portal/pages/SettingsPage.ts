@@ -129,7 +129,7 @@ export class SettingsPage extends PortalPage {
       </form>
       ${this.newToken === null ? nothing : html`<div class="secret" role="status" data-testid="new-token">
         <p>Token "${this.newToken.label}" (copy it now; it is not shown again):</p><code>${this.newToken.token}</code></div>`}
-      ${this.tokens.length === 0 ? html`<p class="empty">No API tokens.</p>` : html`<div class="table-wrap"><table aria-labelledby="tokens-title" data-testid="tokens-table">
+      ${this.tokens.length === 0 ? html`<p class="empty">No API tokens.</p>` : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="tokens-title"><table aria-labelledby="tokens-title" data-testid="tokens-table">
         <thead><tr><th scope="col">Label</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
         <tbody>${this.tokens.map((t) => html`<tr><th scope="row">${t.label}</th><td>${formatTime(t.createdAtMs)}</td><td>${formatTime(t.lastUsedAtMs)}</td>
           <td><button type="button" class="danger" aria-label="Revoke token ${t.label}" @click=${() => this.revoke(t)}>Revoke</button></td></tr>`)}</tbody>
@@ -144,7 +144,7 @@ export class SettingsPage extends PortalPage {
     if (o === null) return html`<h2>Organisation</h2><p class="loading">Loading…</p>`
     return html`<h2 id="org-title">Organisation ${o.name}</h2>
       <p>You are ${o.role === "admin" ? "an admin" : "a member"} of ${o.name} (${o.id}).</p>
-      <div class="table-wrap"><table aria-labelledby="org-title" data-testid="members-table">
+      <div class="table-wrap" role="region" tabindex="0" aria-labelledby="org-title"><table aria-labelledby="org-title" data-testid="members-table">
         <thead><tr><th scope="col">Member</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Joined</th></tr></thead>
         <tbody>${o.members.map((m) => html`<tr><th scope="row">${m.user}</th><td>${m.email ?? "—"}</td><td>${m.role}</td><td>${formatTime(m.joinedAtMs)}</td></tr>`)}</tbody>
       </table></div>
@@ -157,7 +157,7 @@ export class SettingsPage extends PortalPage {
         </form>
         ${this.newInvitation === null ? nothing : html`<div class="secret" role="status" data-testid="new-invitation">
           <p>Invitation code (valid until ${formatTime(this.newInvitation.expiresAtMs)}): give it to the person joining.</p><code>${this.newInvitation.code}</code></div>`}
-        ${this.invitations.length === 0 ? nothing : html`<h3 id="invitations-title">Open invitations</h3><div class="table-wrap"><table aria-labelledby="invitations-title">
+        ${this.invitations.length === 0 ? nothing : html`<h3 id="invitations-title">Open invitations</h3><div class="table-wrap" role="region" tabindex="0" aria-labelledby="invitations-title"><table aria-labelledby="invitations-title">
           <thead><tr><th scope="col">Code</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Expires</th></tr></thead>
           <tbody>${this.invitations.map((i) => html`<tr><th scope="row"><code>${i.code}</code></th><td>${i.email ?? "anyone"}</td><td>${i.role ?? "member"}</td><td>${formatTime(i.expiresAtMs)}</td></tr>`)}</tbody>
         </table></div>`}`}`

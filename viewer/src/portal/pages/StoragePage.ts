@@ -154,7 +154,7 @@ export class StoragePage extends PortalPage {
       ${current === undefined ? nothing : html`
         <h2 id="objects-title">Objects in ${current.name}</h2>
         <p class="muted">Redundancy: ${current.redundancy}; created ${formatTime(current.createdAtMs)}.</p>
-        ${this.objects.length === 0 ? html`<p class="empty">This bucket is empty.</p>` : html`<div class="table-wrap"><table aria-labelledby="objects-title" data-testid="objects-table">
+        ${this.objects.length === 0 ? html`<p class="empty">This bucket is empty.</p>` : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="objects-title"><table aria-labelledby="objects-title" data-testid="objects-table">
           <thead><tr><th scope="col">Key</th><th scope="col">Size</th><th scope="col">Health</th><th scope="col">Shards</th><th scope="col">Created</th><th scope="col">SHA-256</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${this.objects.map((o) => {
             const health = objectHealth(o)
