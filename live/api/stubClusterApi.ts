@@ -44,6 +44,8 @@ export interface StubOptions {
   readonly creditsPerVcpuSecond?: number
   /** For the accounts store (login limits, session lifetime); hashing is cheap here by default. */
   readonly accounts?: AccountsOptions
+  /** Default: a meter that keeps nothing. */
+  readonly traffic?: Layer.Layer<TrafficMeter>
 }
 
 export interface StubControl {
@@ -245,6 +247,6 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
     authenticate: (credential) => Effect.catchAll(api.authenticate(credential), () => store.authenticate(credential))
   })))
   const control: StubControl = { ...controlBase, funded: () => [...funded] }
-  // With a meter that keeps nothing: the CLI's tests serve these routes and do not look at traffic.
-  return { api, layer: Layer.merge(Layer.provideMerge(withAccounts, accounts), layerNoTraffic), control }
+  // By default a meter that keeps nothing: the CLI's tests serve these routes and do not look at traffic.
+  return { api, layer: Layer.merge(Layer.provideMerge(withAccounts, accounts), options.traffic ?? layerNoTraffic), control }
 }
