@@ -146,6 +146,9 @@ export const validateSignup = (form: SignupForm): { readonly request: SignupRequ
   if (form.password.length < passwordLengthMin) errors["password"] = `The password needs at least ${passwordLengthMin} characters.`
   const company = form.kind === "company"
   if (company && form.orgMode === "create" && form.orgName.trim() === "") errors["orgName"] = "Name the organisation to create."
+  else if (company && form.orgMode === "create" && (form.orgName.trim().length < 2 || form.orgName.trim().length > 64 || !/[A-Za-z0-9]/.test(form.orgName))) {
+    errors["orgName"] = "2 to 64 characters, with at least one letter or digit."
+  }
   if (company && form.orgMode === "join" && form.invitation.trim() === "") errors["invitation"] = "Paste the invitation code an organisation admin gave you."
   if (Object.keys(errors).length > 0) return { errors }
   const base = { kind: form.kind as "personal" | "company", name: form.name, email: form.email.trim(), password: form.password }

@@ -72,6 +72,13 @@ describe("PortalClient", () => {
     expect(signup.left.message).toBe("the name alice is taken")
   })
 
+  it("puts a refusal's single `field` (a taken name, a bad bucket) beside that field", async () => {
+    const api = new FakeApi().on("POST /api/auth/signup", { status: 409, json: { error: "EmailTaken", message: "an account with the email a@b.co exists already", field: "email", email: "a@b.co" } })
+    const signup = await run(api.client().signup({ kind: "personal", name: "alice", email: "a@b.co", password: "12345678" }))
+    if (Either.isRight(signup)) throw new Error("expected a refusal")
+    expect(signup.left.fields).toEqual({ email: "an account with the email a@b.co exists already" })
+  })
+
   it("keeps a refusal's facts (402 amounts) and a 429's Retry-After", async () => {
     const api = new FakeApi()
       .on("POST /api/jobs", { status: 402, json: { error: "InsufficientCredits", message: "short", account: "user:org.acme", balanceCredits: 1, amountCredits: 5 } })

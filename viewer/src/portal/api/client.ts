@@ -18,9 +18,13 @@ type Method = "GET" | "POST" | "PUT" | "DELETE"
 export const objectPath = (bucket: string, key: string): string =>
   `/api/objects/${encodeURIComponent(bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`
 
-/** The request fields an error names, each with its message. */
-const fieldMessages = (body: S.ErrorBody): Record<string, string> => {
+/**
+ * The request fields an error names, each with its message: a 400's `issues`/`fields`, or the one
+ * `field` a refusal such as NameTaken (409) or InvalidStorageInput carries.
+ */
+const fieldMessages = (body: S.ErrorBody, facts: Record<string, unknown>): Record<string, string> => {
   const out: Record<string, string> = {}
+  if (typeof facts["field"] === "string" && body.fields === undefined && body.issues === undefined) out[facts["field"]] = body.message
   for (const issue of body.issues ?? []) out[issue.field] = issue.message
   for (const f of body.fields ?? []) {
     if (typeof f === "string") out[f] ??= body.message
@@ -97,8 +101,9 @@ export class PortalClient {
       if (Either.isLeft(body)) {
         return new PortalApiError({ status: response.status, error: `Http${response.status}`, text: `${path} answered ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`, fields: {}, retryAfterS, facts: {} })
       }
-      const { error, message, fields: _f, issues: _i, ...facts } = json as Record<string, unknown>
-      return new PortalApiError({ status: response.status, error: body.right.error, text: body.right.message, fields: fieldMessages(body.right), retryAfterS, facts })
+      const { error: _e, message: _m, fields: _f, issues: _i, ...facts } = json as Record<string, unknown>
+      const retryFact = typeof facts["retryAfterS"] === "number" ? facts["retryAfterS"] : null
+      return new PortalApiError({ status: response.status, error: body.right.error, text: body.right.message, fields: fieldMessages(body.right, facts), retryAfterS: retryAfterS ?? retryFact, facts })
     }))
   }
 
