@@ -7,6 +7,7 @@ describe("splitCommand", () => {
     expect(splitCommand("python3 -c 'print(6*7)'")).toEqual(["python3", "-c", "print(6*7)"])
     expect(splitCommand(`sh -c "echo \\"hi there\\"" ''`)).toEqual(["sh", "-c", 'echo "hi there"', ""])
     expect(splitCommand("a\\ b  c")).toEqual(["a b", "c"])
+    expect(splitCommand(`python3 -c "print('a\\nb')"`)).toEqual(["python3", "-c", "print('a\\nb')"])
     expect(splitCommand("   ")).toEqual([])
     expect(splitCommand("echo 'open")).toBeNull()
   })

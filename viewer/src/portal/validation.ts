@@ -12,8 +12,9 @@ export const images = ["busybox", "python"] as const
 export const replicasMax = 3
 
 /**
- * Splits a command line into words: whitespace separates, single or double quotes keep spaces, a
- * backslash escapes the next character. Returns null for an unclosed quote.
+ * Splits a command line into words as sh would (without expansions): whitespace separates, single or
+ * double quotes keep spaces, a backslash escapes the next character (inside double quotes only
+ * " \\ $ and `). Returns null for an unclosed quote.
  */
 export const splitCommand = (line: string): ReadonlyArray<string> | null => {
   const words: Array<string> = []
@@ -24,7 +25,8 @@ export const splitCommand = (line: string): ReadonlyArray<string> | null => {
     const c = line[i]!
     if (quote !== null) {
       if (c === quote) quote = null
-      else if (c === "\\" && quote === '"' && i + 1 < line.length) word += line[++i]
+      // As in sh: inside double quotes a backslash escapes only " \\ $ and `; elsewhere it stays.
+      else if (c === "\\" && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) word += line[++i]
       else word += c
     } else if (c === "'" || c === '"') {
       quote = c
