@@ -25,7 +25,7 @@ export const splitCommand = (line: string): ReadonlyArray<string> | null => {
     const c = line[i]!
     if (quote !== null) {
       if (c === quote) quote = null
-      // As in sh: inside double quotes a backslash escapes only " \\ $ and `; elsewhere it stays.
+      // As in sh: inside double quotes a backslash escapes only " \ $ and `; elsewhere it stays.
       else if (c === "\\" && quote === '"' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) word += line[++i]
       else word += c
     } else if (c === "'" || c === '"') {
