@@ -143,7 +143,7 @@ export interface SignupForm {
 export const validateSignup = (form: SignupForm): { readonly request: SignupRequest } | { readonly errors: FieldErrors } => {
   const errors: Record<string, string> = {}
   if (form.kind !== "personal" && form.kind !== "company") errors["kind"] = "Choose a personal or a company account."
-  if (!userNamePattern.test(form.name)) errors["name"] = "3 to 32 lowercase letters, digits and hyphens, starting and ending with a letter or digit."
+  if (!userNamePattern.test(form.name)) errors["name"] = "Use 3 to 32 lowercase letters, digits and hyphens; start and end with a letter or digit."
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(form.email.trim())) errors["email"] = "Enter an email address like name@example.com."
   if (form.password.length < passwordLengthMin) errors["password"] = `The password needs at least ${passwordLengthMin} characters.`
   const company = form.kind === "company"
