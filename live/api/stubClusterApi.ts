@@ -244,7 +244,9 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
   // The stub's users first, then sessions and API tokens of the accounts store.
   const withAccounts = Layer.effect(ClusterApi, Effect.map(Accounts, (store) => ClusterApi.of({
     ...api,
-    authenticate: (credential) => Effect.catchAll(api.authenticate(credential), () => store.authenticate(credential))
+    authenticate: (credential) =>
+      Effect.catchAll(api.authenticate(credential), (own) =>
+        Effect.mapError(store.authenticate(credential), (theirs) => (credential._tag === "Bearer" ? own : theirs)))
   })))
   const control: StubControl = { ...controlBase, funded: () => [...funded] }
   // By default a meter that keeps nothing: the CLI's tests serve these routes and do not look at traffic.
