@@ -99,6 +99,24 @@ describe("portalAssets", () => {
     })
   })
 
+  it.effect("builds again when the sources change under a running server, checked on requests for the page only", () => {
+    const dist = path.join(tempDir(), "dist-portal")
+    const { runs, build } = fakeBuild()
+    let edited = false
+    return withServer({ distDir: dist, isStale: () => edited || buildIsStale(dist, []), build }, async (port) => {
+      expect((await get(port, "/")).status).toBe(200)
+      expect((await get(port, "/")).status).toBe(200)
+      expect(runs).toHaveLength(1)
+      edited = true
+      expect((await get(port, "/assets/portal-abc123.js")).status).toBe(200)
+      expect(runs).toHaveLength(1)
+      const [a, b] = await Promise.all([get(port, "/"), get(port, "/")])
+      edited = false
+      expect([a.status, b.status]).toEqual([200, 200])
+      expect(runs).toHaveLength(2)
+    })
+  })
+
   it.effect("refuses paths that leave the assets directory, and unknown assets, with a 404", () => {
     const root = tempDir()
     const dist = path.join(root, "dist-portal")

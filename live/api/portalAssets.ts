@@ -3,8 +3,9 @@
 //
 // The build happens lazily, on the first request for the portal, and only when viewer/dist-portal is
 // missing or older than its sources; so `crowdcloud live up` prints its ready line without waiting for
-// vite, and an up-to-date build is never redone. Concurrent first requests share one build; a failed
-// build is answered with a 503 and tried again on the next request. The build goes to a temporary
+// vite, and an up-to-date build is never redone. Concurrent requests share one build; a failed build is
+// answered with a 503 and tried again on the next request; each request for the page checks the
+// sources again (a stat of viewer/src), so edits show on reload. The build goes to a temporary
 // directory that replaces the old one, so a half-written build is never served.
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -106,7 +107,7 @@ export interface PortalAssetsOptions {
 }
 
 export interface PortalAssets {
-  /** Builds once per process when stale; later calls share the first one's outcome (a failure is retried). */
+  /** Builds when stale; calls during a build share it, a failure is retried by the next call. */
   readonly ensureBuilt: () => Promise<void>
   /** `GET /`: the page. */
   readonly page: Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest>
@@ -139,15 +140,31 @@ export const makePortalAssets = (options: PortalAssetsOptions): PortalAssets => 
     }
   }
 
+  let settled = false
+
   const ensureBuilt = (): Promise<void> => {
-    building ??= buildNow().catch((e: unknown) => {
-      building = undefined
-      throw e
-    })
+    if (building === undefined) {
+      settled = false
+      building = buildNow().then(
+        () => {
+          settled = true
+        },
+        (e: unknown) => {
+          building = undefined
+          throw e
+        }
+      )
+    }
     return building
   }
 
-  const built = Effect.tryPromise({ try: ensureBuilt, catch: (e) => new PortalBuildFailed({ reason: e instanceof Error ? e.message : String(e) }) })
+  /** For the page: once the last build is done, sources edited since are built again (no restart needed). */
+  const ensureCurrent = (): Promise<void> => {
+    if (settled) building = undefined
+    return ensureBuilt()
+  }
+
+  const failed = (e: unknown) => new PortalBuildFailed({ reason: e instanceof Error ? e.message : String(e) })
 
   /** The file with its type and caching headers, a 304 when the browser's copy is current, a 404 when it is not there. */
   const serveFile = (file: string, headers: Record<string, string>) =>
@@ -168,8 +185,8 @@ export const makePortalAssets = (options: PortalAssetsOptions): PortalAssets => 
       })
     })
 
-  const whenBuilt = <R>(serve: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>) =>
-    Effect.flatMap(Effect.either(built), (result) =>
+  const whenBuilt = <R>(build: () => Promise<void>, serve: Effect.Effect<HttpServerResponse.HttpServerResponse, never, R>) =>
+    Effect.flatMap(Effect.either(Effect.tryPromise({ try: build, catch: failed })), (result) =>
       result._tag === "Right"
         ? serve
         : Effect.as(
@@ -177,9 +194,9 @@ export const makePortalAssets = (options: PortalAssetsOptions): PortalAssets => 
             HttpServerResponse.unsafeJson({ error: "PortalUnavailable", message: `${result.left.message}; see the coordinator's log` }, { status: 503, headers: { "retry-after": "5" } })
           ))
 
-  const page = whenBuilt(serveFile(path.join(options.distDir, portalPageFile), pageHeaders))
+  const page = whenBuilt(ensureCurrent, serveFile(path.join(options.distDir, portalPageFile), pageHeaders))
 
-  const asset = whenBuilt(Effect.flatMap(HttpRouter.params, (params) => {
+  const asset = whenBuilt(ensureBuilt, Effect.flatMap(HttpRouter.params, (params) => {
     const file = assetFile(assetsDir, params["*"] ?? "")
     return file === null ? Effect.succeed(notFound()) : serveFile(file, assetHeaders)
   }))
