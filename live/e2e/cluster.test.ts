@@ -17,6 +17,9 @@ interface Job {
   readonly reason: string | null
   readonly outputs: ReadonlyArray<string>
   readonly costCredits: number
+  readonly startedAtMs: number | null
+  readonly runningAtMs: number | null
+  readonly endedAtMs: number | null
 }
 
 let cluster: ClusterProcesses
