@@ -31,7 +31,12 @@ export interface LiveCoordinatorOptions {
   readonly heartbeatTimeoutMs?: number
   readonly tickIntervalMs?: number
   readonly maxRetries?: number
+  /** Credits each new borrower (a user or an organisation) is given; first start only, like the policy. Default 100. */
+  readonly signupGrantCredits?: number
 }
+
+/** Enough for hours of small jobs, little enough that a large one is refused for want of credits. */
+export const defaultSignupGrantCredits = 100
 
 /** The input log does not decode: the database was damaged or written by an incompatible version. */
 export class InputLogCorrupted extends Data.TaggedError("InputLogCorrupted")<{ readonly seq: number; readonly reason: string }> {
@@ -75,14 +80,17 @@ export const openLiveCoordinator = (options: LiveCoordinatorOptions) =>
     const seed = Number((yield* meta("seed")) ?? options.seed)
     const checked = makePolicy(policy, Prng.fromSeed(seed))
     if (Either.isLeft(checked)) return yield* new UnknownPolicyName({ name: policy, reason: checked.left.message })
+    // The grant is in every replayed sign-up: it must stay what the log was written with.
+    const signupGrantCredits = Number((yield* meta("signup_grant_credits")) ?? options.signupGrantCredits ?? defaultSignupGrantCredits)
     yield* setMeta("policy", policy)
     yield* setMeta("seed", String(seed))
+    yield* setMeta("signup_grant_credits", String(signupGrantCredits))
     const tickIntervalMs = options.tickIntervalMs ?? 1000
     const machine = new ClusterMachine({
       policy,
       seed,
       config: { ...defaultCoordinatorConfig, heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 10_000, maxRetries: options.maxRetries ?? 5 },
-      economy: defaultEconomySettings
+      economy: { ...defaultEconomySettings, grantPerBorrower: signupGrantCredits }
     })
     const ledgerStore = yield* makeSqliteLedgerStore({ synchronous: "NORMAL" })
     const storedBook = yield* loadBook(ledgerStore, false)

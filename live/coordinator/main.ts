@@ -1,5 +1,5 @@
 // `tsx live/coordinator/main.ts --data-dir D [--host H] [--api-port P] [--agent-port P] [--join-port P]
-//  [--policy NAME] [--seed N] [--heartbeat-timeout-ms MS] [--repair-interval-ms MS] [--audit-interval-ms MS]`: the coordinator daemon. When it serves,
+//  [--policy NAME] [--seed N] [--signup-grant CREDITS] [--heartbeat-timeout-ms MS] [--repair-interval-ms MS] [--audit-interval-ms MS]`: the coordinator daemon. When it serves,
 // it prints one JSON line on stdout (the API address, agent and join ports, the operator's token);
 // logs go to stderr. SIGINT or SIGTERM closes everything and exits 0.
 import { parseArgs } from "node:util"
@@ -7,7 +7,7 @@ import { NodeRuntime } from "@effect/platform-node"
 import { Console, Effect, Logger } from "effect"
 import { runCoordinatorDaemon } from "./daemon.ts"
 
-const usage = `usage: coordinator --data-dir DIR [--host 127.0.0.1] [--api-port 0] [--agent-port 0] [--join-port 0] [--policy easy] [--seed N] [--heartbeat-timeout-ms 10000] [--repair-interval-ms 5000] [--audit-interval-ms 30000]`
+const usage = `usage: coordinator --data-dir DIR [--host 127.0.0.1] [--api-port 0] [--agent-port 0] [--join-port 0] [--policy easy] [--seed N] [--signup-grant 100] [--heartbeat-timeout-ms 10000] [--repair-interval-ms 5000] [--audit-interval-ms 30000]`
 
 const fail = (message: string): never => {
   process.stderr.write(`coordinator: ${message}\n${usage}\n`)
@@ -24,7 +24,7 @@ const port = (name: string, value: string | undefined): number => {
 let parsed: ReturnType<typeof parseArgs<{ options: Record<string, { type: "string" }> }>>
 try {
   parsed = parseArgs({
-    options: Object.fromEntries(["data-dir", "host", "api-port", "agent-port", "join-port", "policy", "seed", "heartbeat-timeout-ms", "repair-interval-ms", "audit-interval-ms"].map((k) => [k, { type: "string" as const }])),
+    options: Object.fromEntries(["data-dir", "host", "api-port", "agent-port", "join-port", "policy", "seed", "signup-grant", "heartbeat-timeout-ms", "repair-interval-ms", "audit-interval-ms"].map((k) => [k, { type: "string" as const }])),
     strict: true
   })
 } catch (e) {
@@ -34,6 +34,8 @@ const v = parsed!.values
 const dataDir = v["data-dir"] ?? fail("--data-dir is required")
 const seed = v.seed === undefined ? undefined : Number(v.seed)
 if (seed !== undefined && !Number.isSafeInteger(seed)) fail(`--seed must be an integer, got ${v.seed}`)
+const signupGrantCredits = v["signup-grant"] === undefined ? undefined : Number(v["signup-grant"])
+if (signupGrantCredits !== undefined && !(Number.isFinite(signupGrantCredits) && signupGrantCredits >= 0)) fail(`--signup-grant must be a number of credits, at least 0, got ${v["signup-grant"]}`)
 const heartbeatTimeoutMs = v["heartbeat-timeout-ms"] === undefined ? 10_000 : Number(v["heartbeat-timeout-ms"])
 if (!(heartbeatTimeoutMs >= 1000)) fail(`--heartbeat-timeout-ms must be at least 1000, got ${v["heartbeat-timeout-ms"]}`)
 
@@ -56,6 +58,7 @@ const program = Effect.gen(function* () {
     joinPort: port("join-port", v["join-port"]),
     policy: v.policy ?? "easy",
     ...(seed !== undefined ? { seed } : {}),
+    ...(signupGrantCredits !== undefined ? { signupGrantCredits } : {}),
     heartbeatTimeoutMs,
     repairIntervalMs,
     auditIntervalMs
