@@ -10,6 +10,7 @@ export const userNamePattern = /^[a-z0-9][a-z0-9-]{1,30}[a-z0-9]$/
 export const passwordLengthMin = 8
 export const images = ["busybox", "python"] as const
 export const replicasMax = 3
+const int32Max = 2_147_483_647
 
 /**
  * Splits a command line into words as sh would (without expansions): whitespace separates, single or
@@ -103,10 +104,11 @@ export const validateJobForm = (form: JobForm): { readonly request: JobRequest }
   if (command === null) errors["command"] = "The command has an unclosed quote."
   else if (command.length === 0) errors["command"] = "Enter the command to run, e.g. python3 -c 'print(1)'."
   const numbers = {
-    vcpus: integer(form.vcpus, 1, 64, "the number of vCPUs"),
-    memoryMiB: integer(form.memoryMiB, 1, 1_048_576, "the memory in MiB"),
-    diskMiB: integer(form.diskMiB, 0, 1_048_576, "the disk in MiB"),
-    timeoutS: integer(form.timeoutS, 1, 604_800, "the timeout in seconds"),
+    // The API bounds these only below; whether a node can hold the job is its 422 (JobUnsatisfiable).
+    vcpus: integer(form.vcpus, 1, int32Max, "the number of vCPUs"),
+    memoryMiB: integer(form.memoryMiB, 1, int32Max, "the memory in MiB"),
+    diskMiB: integer(form.diskMiB, 0, int32Max, "the disk in MiB"),
+    timeoutS: integer(form.timeoutS, 1, int32Max, "the timeout in seconds"),
     replicas: integer(form.replicas, 1, replicasMax, "the number of verification replicas")
   }
   for (const [field, value] of Object.entries(numbers)) if (typeof value === "string") errors[field] = value
