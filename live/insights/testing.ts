@@ -4,7 +4,7 @@
 import { join } from "node:path"
 import * as SqlClient from "@effect/sql/SqlClient"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import { Effect, Layer, Queue } from "effect"
+import { Clock, Effect, Layer, Queue } from "effect"
 import * as TestClock from "effect/TestClock"
 import type { JobId, NodeId, RegionId, UserId } from "../../core/domain/ids.ts"
 import { personalPrincipal, type Principal } from "../api/Principal.ts"
@@ -12,6 +12,7 @@ import { openLiveCoordinator, runLiveCoordinator } from "../coordinator/LiveCoor
 import { scopedTempDir } from "../testing/tempDir.ts"
 import { AgentEndpoint, type AgentEndpointShape, type AgentEvent } from "../transport/AgentEndpoint.ts"
 import { makeInsightsApi } from "./coordinatorInsights.ts"
+import { makeSqliteTrafficMeter } from "./trafficMeter.ts"
 
 export const orgPrincipal = (user: string, org: string, role: "admin" | "member"): Principal =>
   ({ user: user as UserId, operator: false, org: { id: org as UserId, name: org, role }, payer: org as UserId, via: "session" })
@@ -31,7 +32,7 @@ export const openTestCluster = Effect.gen(function* () {
     createJoinToken: (node) => Effect.succeed(`join-token-${node}`),
     connectedNodes: Effect.sync(() => [...connected])
   }
-  const run = <A, E>(effect: Effect.Effect<A, E, SqlClient.SqlClient>) => Effect.provide(effect, context)
+  const run = <A, E, R>(effect: Effect.Effect<A, E, R | SqlClient.SqlClient>) => Effect.provide(effect, context)
   // A tick interval far past any test's clock: the coordinator's timer never fires.
   const opened = yield* run(openLiveCoordinator({ dataDir: dir, policy: "fcfs", seed: 1, tickIntervalMs: 1e13, heartbeatTimeoutMs: 1e13 }))
   const running = yield* runLiveCoordinator(opened, { onFrame: () => Effect.void, onEnrolled: () => Effect.void, onDisconnected: () => Effect.void }).pipe(
@@ -39,15 +40,17 @@ export const openTestCluster = Effect.gen(function* () {
     Effect.provideService(AgentEndpoint, endpoint)
   )
   const { machine, step } = running
+  // The meter's timer on the real clock: on the TestClock, a jump of months would wake it once a second of it.
+  const meter = yield* run(makeSqliteTrafficMeter).pipe(Effect.withClock(Clock.make()))
   const insights = yield* run(makeInsightsApi({
-    machine, step, endpoint, ledgerStore: opened.ledgerStore,
+    machine, step, endpoint, ledgerStore: opened.ledgerStore, flushTraffic: meter.flush,
     nextNodeId: () => Effect.sync(() => nextNode++ as NodeId)
   }))
 
   const at = (ms: number) => TestClock.setTime(ms)
   const agent = (message: Parameters<typeof step>[0]) => step(message)
   return {
-    machine, step, insights, sql, run, connected, at,
+    machine, step, insights, meter, sql, run, connected, at,
     /** Enrolls and registers the next node (ids are dense: call in order). */
     addNode: (region = "local") =>
       Effect.gen(function* () {
@@ -56,6 +59,8 @@ export const openTestCluster = Effect.gen(function* () {
         yield* step({ _tag: "Enroll", spec })
         yield* agent({ _tag: "FromAgent", message: { _tag: "Register", node: spec, session: 1 } })
         connected.add(id)
+        // As if the operator's CLI had asked for this node's token: the ids share one counter.
+        nextNode = Math.max(nextNode, id + 1)
         return id
       }),
     submit: (owner: string, options: { payer?: string; vcpus?: number; memoryMiB?: number; image?: string } = {}) =>
