@@ -6,6 +6,7 @@ import { Effect, Schema } from "effect"
 import { accountRouter } from "./accountRoutes.ts"
 import { SubmitJob } from "./ClusterApi.ts"
 import { internalError, invalidField, routeNotFound } from "./errorResponse.ts"
+import { insightRouter } from "./insightRoutes.ts"
 import { authenticated, IdPath, jsonBody, ok, pathParams, queryParams, rawBody } from "./http.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./limits.ts"
 import { portalRouter } from "./portalAssets.ts"
@@ -97,7 +98,8 @@ const jobAndObjectRouter = HttpRouter.empty.pipe(
 /** Every route of the API: one router per part, concatenated (more parts are mounted here). */
 export const clusterRouter = HttpRouter.concatAll(
   jobAndObjectRouter,
-  accountRouter
+  accountRouter,
+  insightRouter
 )
 
 /** What the routes need from context: the daemon provides them, route tests provide stubs and test doubles. */
