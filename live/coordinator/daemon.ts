@@ -15,7 +15,10 @@ import { Accounts } from "../accounts/Accounts.ts"
 import { makeSqliteAccounts } from "../accounts/sqliteAccounts.ts"
 import { ClusterApi } from "../api/ClusterApi.ts"
 import { serveCluster } from "../api/serve.ts"
-import { layerNoTraffic } from "../api/trafficMeter.ts"
+import { TrafficMeter } from "../api/Principal.ts"
+import { makeInsightsApi } from "../insights/coordinatorInsights.ts"
+import { InsightsApi } from "../insights/InsightsApi.ts"
+import { makeSqliteTrafficMeter } from "../insights/trafficMeter.ts"
 import { makeShardRpc, shardStoreOverRpc } from "../storage/ShardRpc.ts"
 import { makeSqliteCatalog } from "../storage/sqliteCatalog.ts"
 import { AgentEndpoint, layerCoordinatorTransport } from "../transport/AgentEndpoint.ts"
@@ -119,11 +122,13 @@ const daemon = (options: CoordinatorDaemonOptions): Effect.Effect<CoordinatorRea
         Effect.zipRight(addSignedUpUser(user).pipe(Effect.orDie, Effect.provideService(SqlClient.SqlClient, sql)), Effect.asVoid(running.step({ _tag: "Fund", borrower: payer })))
     })
     const api = yield* makeClusterApi({ machine, accounts, step: running.step, objects, endpoint, operators: new Set([operatorName]), nextNodeId })
+    const traffic = yield* makeSqliteTrafficMeter
+    const insights = yield* makeInsightsApi({ machine, step: running.step, nextNodeId, endpoint, ledgerStore: opened.ledgerStore, flushTraffic: traffic.flush })
     const served = yield* serveCluster({ port: options.apiPort, host: options.host }).pipe(
       Effect.provideService(ClusterApi, api),
       Effect.provideService(Accounts, accounts),
-      // Until live/insights keeps traffic, the meter counts nothing.
-      Effect.provide(layerNoTraffic)
+      Effect.provideService(InsightsApi, insights),
+      Effect.provideService(TrafficMeter, traffic)
     )
     return { api: served.url, agentPort: endpoint.port, joinPort: endpoint.joinPort, adminToken }
   })
