@@ -58,10 +58,10 @@ const topUpKeyLengthMax = 128
 export const makeInsightsApi = (deps: InsightsDeps) =>
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
+    const orDie = Effect.orDie
     yield* migrateInsightsStore
     const { machine } = deps
     const book = machine.book
-    const orDie = Effect.orDie
 
     // A job is visible to its submitter, and to an admin of the organisation that pays for it.
     const visibleWhere = (scope: Scope) =>
