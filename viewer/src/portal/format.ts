@@ -1,12 +1,13 @@
 // How the portal writes numbers, sizes, times and credits.
 import { format } from "d3"
 
-const credits2 = format(",.2f")
 const credits4 = format(",.4f")
 
-/** Credits with 2 decimals, or 4 when the amount is under one credit (job costs often are). */
-export const formatCredits = (credits: number): string =>
-  `${Math.abs(credits) > 0 && Math.abs(credits) < 1 ? credits4(credits) : credits2(credits)} cr`
+/**
+ * Credits with 2 to 4 decimals: job costs are often fractions of a credit, and a balance they were
+ * taken from must not look untouched (99.9999, not 100.00).
+ */
+export const formatCredits = (credits: number): string => `${credits4(credits).replace(/(\.\d\d\d?)0+$/, "$1").replace(/(\.\d\d)0$/, "$1")} cr`
 
 export const formatBytes = (bytes: number): string => {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"]
