@@ -1,11 +1,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import fc from "fast-check"
+import { defaultCoordinatorConfig } from "../../core/coordinator/Coordinator.ts"
+import type { JobId, NodeId, RegionId, UserId } from "../../core/domain/ids.ts"
+import { defaultEconomySettings } from "../../core/economy/settings.ts"
 import type { AccountId, MicroCredits } from "../../core/ledger/accounts.ts"
 import { LedgerBook } from "../../core/ledger/LedgerBook.ts"
 import type { IdempotencyKey, LedgerRequest } from "../../core/ledger/requests.ts"
+import { ClusterMachine } from "../coordinator/ClusterMachine.ts"
+import type { CoordinatorInput } from "../coordinator/inputs.ts"
 import { parseCsv } from "./csv.testing.ts"
-import { failureRate, invoices, type JobFact, monthOf, monthsOf, utilisation } from "./figures.ts"
+import { chargesMicro, failureRate, invoices, type JobFact, monthlyCost, monthOf, monthsOf, utilisation } from "./figures.ts"
 import { formatMicroCredits, invoiceCsv, invoiceHeader, parseMicroCredits } from "./invoiceCsv.ts"
 import { accountEntries, jobOfEntry, netOn, scopeOf } from "./visibility.ts"
 import { orgPrincipal, personal } from "./testing.ts"
@@ -139,5 +144,68 @@ describe("figures", () => {
     }))
     expect(formatMicroCredits(-1_500_000)).toBe("-1.500000")
     expect(formatMicroCredits(7)).toBe("0.000007")
+  })
+})
+
+describe("figures over the coordinator's own machine", () => {
+  const settings = { policy: "fcfs", seed: 3, config: { ...defaultCoordinatorConfig, heartbeatTimeoutMs: 1000 }, economy: defaultEconomySettings }
+  const node = (id: number) => ({ id: id as NodeId, resources: { vcpus: 2, memoryMiB: 2048, diskMiB: 2048 }, speed: 1, region: "local" as RegionId, askingPrice: 1 })
+  const submit = (owner: string, payer: string | undefined): CoordinatorInput => ({
+    _tag: "Submit",
+    request: {
+      owner: owner as UserId, ...(payer !== undefined ? { payer: payer as UserId } : {}),
+      resources: { vcpus: 1, memoryMiB: 256, diskMiB: 64 }, requestedTimeMs: 600_000, workMs: 600_000, image: "busybox", command: ["true"], replication: 1
+    }
+  })
+  const input = fc.oneof(
+    fc.constantFrom<[string, string | undefined]>(["alice", undefined], ["mo", "org.acme"], ["ada", "org.acme"]).map(([o, p]) => submit(o, p)),
+    fc.record({ borrower: fc.constantFrom("alice", "org.acme"), micro: fc.integer({ min: 1, max: 50_000_000 }), key: fc.string({ minLength: 1, maxLength: 3 }) })
+      .map(({ borrower, micro, key }): CoordinatorInput => ({ _tag: "TopUp", borrower: borrower as UserId, microCredits: micro, key })),
+    fc.nat(15).map((job): CoordinatorInput => ({ _tag: "Cancel", job: job as JobId })),
+    // An agent's report on one of the jobs placed now (picked at apply time), so most reports land.
+    fc.record({ pick: fc.nat(), ok: fc.boolean(), wallMs: fc.integer({ min: 0, max: 600_000 }) }).map((r) => ({ _tag: "Finish" as const, ...r }))
+  )
+  type Step = CoordinatorInput | { readonly _tag: "Finish"; readonly pick: number; readonly ok: boolean; readonly wallMs: number }
+  const resolve = (m: ClusterMachine, step: Step): CoordinatorInput | undefined => {
+    if (step._tag !== "Finish") return step
+    const j = m.coordinator.jobs
+    const live = Array.from({ length: j.count }, (_, i) => i).filter((i) => m.coordinator.status(i) === "placed" || m.coordinator.status(i) === "running")
+    if (live.length === 0) return undefined
+    const job = live[step.pick % live.length]!
+    return {
+      _tag: "FromAgent",
+      message: { _tag: "JobFinished", nodeId: j.node[job]! as NodeId, jobId: job as JobId, attempt: j.attempts[job]! - 1, outcome: step.ok ? "succeeded" : "failed", usage: { cpuMs: step.wallMs, wallMs: step.wallMs, memoryMiBMax: 100 } }
+    }
+  }
+
+  it("invoices add up to each account's balance, a member's to the net of their own jobs' entries, and monthly costs to the settlements", () => {
+    fc.assert(fc.property(fc.array(fc.tuple(input, fc.integer({ min: 0, max: 9 * day })), { maxLength: 50 }), (steps) => {
+      const m = new ClusterMachine(settings)
+      let t = start2026
+      for (const spec of [node(0), node(1)]) {
+        m.apply({ _tag: "Enroll", spec }, t)
+        m.apply({ _tag: "FromAgent", message: { _tag: "Register", node: spec, session: 1 } }, t)
+      }
+      for (const [step, gap] of steps) {
+        const resolved = resolve(m, step)
+        if (resolved !== undefined) m.apply(resolved, (t += gap))
+      }
+      const owners = Array.from({ length: m.coordinator.jobs.count }, (_, j) => m.coordinator.userOf(j))
+      const jobsOf = (user: string) => new Set(owners.flatMap((o, j) => (o === user ? [j] : [])))
+      const micro = (credits: number) => Math.round(credits * 1_000_000)
+      for (const p of [personal("alice"), orgPrincipal("ada", "org.acme", "admin"), orgPrincipal("mo", "org.acme", "member")]) {
+        const scope = scopeOf(p)
+        const own = jobsOf(p.user)
+        const seen = accountEntries(m.book.entries, scope, own)
+        const total = invoices(seen, scope.account).reduce((s, i) => s + micro(i.totalCredits), 0)
+        if (scope.standing === "member") expect(total).toBe(seen.reduce((s, e) => s + netOn(e, scope.account), 0))
+        else expect(total).toBe(m.book.balance(scope.account))
+      }
+      const all = new Set(owners.map((_, j) => j))
+      const whole = { fromMs: start2026, toMs: t + 1 }
+      const settled = m.book.entries.filter((e) => e.kind === "settle").flatMap((e) => e.postings).filter((p) => p.account.startsWith("lender:") || p.account === "platform").reduce((s, p) => s + p.amount, 0)
+      expect(chargesMicro(m.book.entries, all, whole)).toBe(settled)
+      expect(monthlyCost(m.book.entries, all, whole).reduce((s, c) => s + micro(c.credits), 0)).toBe(settled)
+    }), { numRuns: 100 })
   })
 })
