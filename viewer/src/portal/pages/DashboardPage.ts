@@ -62,7 +62,7 @@ export class DashboardPage extends PortalPage {
       <h2>Jobs</h2>
       <dl class="cards" data-testid="dashboard-jobs">
         <div><dt>Jobs</dt><dd data-testid="dashboard-jobs-total">${formatCount(d.jobs.total)}</dd></div>
-        ${Object.entries(d.jobs.byState).map(([state, n]) => html`<div><dt>${state}</dt><dd data-testid="dashboard-jobs-${state}">${formatCount(n)}</dd></div>`)}
+        ${Object.entries(d.jobs.byState).map(([state, n]) => html`<div><dt>${state.charAt(0).toUpperCase()}${state.slice(1)}</dt><dd data-testid="dashboard-jobs-${state}">${formatCount(n)}</dd></div>`)}
         <div><dt>Failure rate</dt><dd data-testid="dashboard-failure-rate">${formatPercent(d.jobs.failureRate)}</dd></div>
       </dl>
       <h2>Traffic</h2>
