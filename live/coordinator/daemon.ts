@@ -123,7 +123,10 @@ const daemon = (options: CoordinatorDaemonOptions): Effect.Effect<CoordinatorRea
     })
     const api = yield* makeClusterApi({ machine, accounts, step: running.step, objects, endpoint, operators: new Set([operatorName]), nextNodeId })
     const traffic = yield* makeSqliteTrafficMeter
-    const insights = yield* makeInsightsApi({ machine, step: running.step, nextNodeId, endpoint, ledgerStore: opened.ledgerStore, flushTraffic: traffic.flush })
+    const insights = yield* makeInsightsApi({
+      machine, step: running.step, nextNodeId, endpoint, ledgerStore: opened.ledgerStore, flushTraffic: traffic.flush,
+      orgMembers: (principal) => accounts.org(principal).pipe(Effect.map((org) => org.members.map((m) => m.user)), Effect.orElseSucceed(() => []))
+    })
     const served = yield* serveCluster({ port: options.apiPort, host: options.host }).pipe(
       Effect.provideService(ClusterApi, api),
       Effect.provideService(Accounts, accounts),

@@ -121,7 +121,7 @@ describe("InsightsApi over the coordinator", () => {
       expect(all.filter((j) => jobVisible(scopeOf(ada), j.owner, j.payer)).map((j) => j.owner).sort()).toEqual(["ada", "bob", "mo"])
     }))
 
-  it.scoped("traffic on the dashboard and in analytics is the caller's own, of the period's days", () =>
+  it.scoped("traffic on the dashboard and in analytics is the caller's own (an admin's: the organisation's), of the period's days", () =>
     Effect.gen(function* () {
       const { c } = yield* history
       yield* c.at(at(0, 31, 23, 59))
@@ -134,8 +134,12 @@ describe("InsightsApi over the coordinator", () => {
       expect((yield* c.insights.dashboard(alice, jan)).traffic).toEqual({ requests: 2, bytesIn: 410, bytesOut: 1300 })
       expect((yield* c.insights.dashboard(alice, feb)).traffic).toEqual({ requests: 1, bytesIn: 20, bytesOut: 2000 })
       expect((yield* c.insights.analytics(alice, both, 86_400_000)).requestsByRoute).toEqual([{ label: "GET /api/jobs", value: 2 }, { label: "POST /api/jobs", value: 1 }])
+      // An admin counts the organisation's members' requests; a member only their own.
       expect((yield* c.insights.dashboard(ada, both)).traffic.requests).toBe(0)
+      c.orgMembers.set("org.acme", ["ada", "mo", "bob"])
+      expect((yield* c.insights.dashboard(ada, both)).traffic).toEqual({ requests: 1, bytesIn: 1, bytesOut: 1 })
       expect((yield* c.insights.dashboard(mo, both)).traffic.requests).toBe(1)
+      expect((yield* c.insights.dashboard(bob, both)).traffic.requests).toBe(0)
     }))
 
   it.scoped("analytics: breakdowns, utilisation over time, monthly cost and key metrics of the caller's jobs", () =>

@@ -11,6 +11,7 @@ import { creditsFromMicroCredits, microCreditsFromCredits } from "../../core/led
 import type { LedgerStoreShape } from "../../core/ledger/LedgerStore.ts"
 import { verifyLedger } from "../../core/ledger/verifyLedger.ts"
 import type { ClusterApiDeps } from "../coordinator/clusterApi.ts"
+import type { Principal } from "../api/Principal.ts"
 import type { AgentEndpointShape } from "../transport/AgentEndpoint.ts"
 import {
   chargesMicro, countByState, dayOf, failureRate, invoices, type JobFact, jobsByImage, jobsByState, keyMetrics, monthlyCost,
@@ -32,6 +33,8 @@ export interface InsightsDeps {
   readonly ledgerStore: LedgerStoreShape
   /** Writes the traffic meter's pending counts before they are read (the SQLite meter's `flush`). */
   readonly flushTraffic?: Effect.Effect<void>
+  /** The users of an admin's organisation, whose traffic the admin's figures add up; without it, the caller's own. */
+  readonly orgMembers?: (principal: Principal) => Effect.Effect<ReadonlyArray<string>>
 }
 
 interface JobFactRow {
@@ -81,12 +84,14 @@ export const makeInsightsApi = (deps: InsightsDeps) =>
     const visibleJobIds = (scope: Scope) =>
       orDie(Effect.map(sql<{ id: number }>`SELECT id FROM jobs WHERE ${visibleWhere(scope)}`, (rows) => new Set(rows.map((r) => r.id))))
 
-    const trafficOf = (user: string, period: Period) =>
+    /** The traffic the caller's figures count: their own, or an admin's whole organisation's. */
+    const trafficOf = (principal: Principal, scope: Scope, period: Period) =>
       Effect.gen(function* () {
         if (deps.flushTraffic !== undefined) yield* deps.flushTraffic
         if (period.toMs <= period.fromMs) return [] as Array<TrafficCount>
+        const users = scope.standing === "admin" && deps.orgMembers !== undefined ? [...new Set([scope.user, ...(yield* deps.orgMembers(principal))])] : [scope.user]
         return yield* orDie(sql<TrafficCount>`SELECT route, sum(requests) AS requests, sum(bytes_in) AS bytesIn, sum(bytes_out) AS bytesOut
-          FROM traffic WHERE user = ${user} AND day >= ${dayOf(period.fromMs)} AND day <= ${dayOf(period.toMs - 1)} GROUP BY route ORDER BY route`)
+          FROM traffic WHERE ${sql.in("user", users)} AND day >= ${dayOf(period.fromMs)} AND day <= ${dayOf(period.toMs - 1)} GROUP BY route ORDER BY route`)
       })
 
     /** What is held in escrow from the account for jobs the caller may see. */
@@ -113,7 +118,7 @@ export const makeInsightsApi = (deps: InsightsDeps) =>
             fromMs: period.fromMs,
             toMs: period.toMs,
             jobs: { total: jobs.length, byState, failureRate: failureRate(byState) },
-            traffic: sumTraffic(yield* trafficOf(scope.user, period)),
+            traffic: sumTraffic(yield* trafficOf(principal, scope, period)),
             expensesCredits: creditsFromMicroCredits(chargesMicro(book.entries, visible, period)),
             balanceCredits: creditsFromMicroCredits(book.balance(scope.account)),
             escrowCredits: creditsFromMicroCredits(escrowMicro(scope, visible))
@@ -131,7 +136,7 @@ export const makeInsightsApi = (deps: InsightsDeps) =>
             fromMs: period.fromMs,
             toMs: period.toMs,
             bucketMs,
-            requestsByRoute: requestsByRoute(yield* trafficOf(scope.user, period)),
+            requestsByRoute: requestsByRoute(yield* trafficOf(principal, scope, period)),
             jobsByState: jobsByState(jobs),
             jobsByImage: jobsByImage(jobs),
             utilisation: utilisation(around, period, bucketMs, now),

@@ -26,6 +26,8 @@ export const openTestCluster = Effect.gen(function* () {
   const connected = new Set<NodeId>()
   const events = yield* Queue.unbounded<AgentEvent>()
   let nextNode = 0
+  /** Who belongs to which organisation, as the accounts store would say (tests set it). */
+  const orgMembers = new Map<string, ReadonlyArray<string>>()
   const endpoint: AgentEndpointShape = {
     host: "127.0.0.1", port: 7000, joinPort: 7001, caFingerprint: "test", events,
     send: () => Effect.void,
@@ -44,13 +46,14 @@ export const openTestCluster = Effect.gen(function* () {
   const meter = yield* run(makeSqliteTrafficMeter).pipe(Effect.withClock(Clock.make()))
   const insights = yield* run(makeInsightsApi({
     machine, step, endpoint, ledgerStore: opened.ledgerStore, flushTraffic: meter.flush,
+    orgMembers: (p) => Effect.succeed(p.org === null ? [] : orgMembers.get(p.org.id) ?? []),
     nextNodeId: () => Effect.sync(() => nextNode++ as NodeId)
   }))
 
   const at = (ms: number) => TestClock.setTime(ms)
   const agent = (message: Parameters<typeof step>[0]) => step(message)
   return {
-    machine, step, insights, meter, sql, run, connected, at,
+    machine, step, insights, meter, sql, run, connected, at, orgMembers,
     /** Enrolls and registers the next node (ids are dense: call in order). */
     addNode: (region = "local") =>
       Effect.gen(function* () {
