@@ -92,7 +92,7 @@ export const accountRouter = HttpRouter.empty.pipe(
   }))),
 
   HttpRouter.get("/api/tokens", authenticated((_, principal) =>
-    Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.apiTokens(principal), (tokens) => ok({ tokens }))))),
+    Effect.zipRight(noQuery, Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.apiTokens(principal), (tokens) => ok({ tokens })))))),
   HttpRouter.post("/api/tokens", authenticated((_, principal) => Effect.gen(function* () {
     const { label } = yield* jsonBody(NewToken, accountBodyBytesMax)
     const accounts = yield* Accounts
@@ -106,12 +106,12 @@ export const accountRouter = HttpRouter.empty.pipe(
   }))),
 
   HttpRouter.get("/api/org", authenticated((_, principal) =>
-    Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.org(principal), (org) => ok(org))))),
+    Effect.zipRight(noQuery, Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.org(principal), (org) => ok(org)))))),
   HttpRouter.post("/api/org/invitations", authenticated((_, principal) => Effect.gen(function* () {
     const body = yield* jsonBody(NewInvitation, accountBodyBytesMax)
     const accounts = yield* Accounts
     return ok(yield* accounts.createInvitation(principal, body), 201)
   }))),
   HttpRouter.get("/api/org/invitations", authenticated((_, principal) =>
-    Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.invitations(principal), (invitations) => ok({ invitations })))))
+    Effect.zipRight(noQuery, Effect.flatMap(Accounts, (accounts) => Effect.map(accounts.invitations(principal), (invitations) => ok({ invitations }))))))
 )

@@ -203,6 +203,14 @@ describe("cluster API over HTTP", () => {
         expect([route.status, route.body.error]).toEqual([404, "NotFound"])
       }))
 
+    it.effect("answers 400 naming each query parameter a route does not take", () =>
+      Effect.gen(function* () {
+        for (const path of ["/api/buckets?bogus=1", "/api/nodes?bogus=1&also=2", "/api/credits?bogus", "/api/tokens?x=1", "/api/auth/me?x=1"]) {
+          const reply = yield* call("GET", path)
+          expect([reply.status, reply.body.fields], path).toEqual([400, [...new URL(path, "http://x").searchParams.keys()]])
+        }
+      }))
+
     it.effect("stores and returns an object whose key has slashes and characters that need encoding", () =>
       Effect.gen(function* () {
         const key = "runs/2024 q1/ü+résumé?#.bin"

@@ -64,8 +64,11 @@ export const invalidRequest = (what: string, error: ParseResult.ParseError) => {
 }
 
 /** One bad field found by hand rather than by a Schema (e.g. an empty object key). */
-export const invalidField = (field: string, message: string) =>
-  respond(400, "InvalidRequest", `invalid request: ${field}: ${message}`, { fields: [field], issues: [{ field, message }] })
+export const invalidField = (field: string, message: string) => invalidFields([{ field, message }])
+
+/** A 400 naming every bad field. */
+export const invalidFields = (issues: ReadonlyArray<{ readonly field: string; readonly message: string }>) =>
+  respond(400, "InvalidRequest", `invalid request: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`, { fields: issues.map((i) => i.field), issues })
 
 export const malformedBody = (error: RequestError) =>
   respond(400, "MalformedBody", error.reason === "Decode" ? "the request body is not valid JSON" : `the request body could not be read: ${error.message}`)

@@ -7,7 +7,7 @@ import { HttpIncomingMessage, HttpRouter, HttpServerRequest, HttpServerResponse 
 import type { RequestError } from "@effect/platform/HttpServerError"
 import { Effect, Option, Schema } from "effect"
 import { ClusterApi, type Credential, CsrfRejected, Unauthenticated } from "./ClusterApi.ts"
-import { type ApiFailure, bodyTooLarge, csrfRejected, failureResponse, invalidRequest, malformedBody, unauthenticated } from "./errorResponse.ts"
+import { type ApiFailure, bodyTooLarge, csrfRejected, failureResponse, invalidFields, invalidRequest, malformedBody, unauthenticated } from "./errorResponse.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./limits.ts"
 import { type Principal, TrafficMeter } from "./Principal.ts"
 
@@ -139,8 +139,14 @@ export const pathParams = <A, I extends Readonly<Record<string, string | undefin
 export const queryParams = <A, I extends Readonly<Record<string, string | ReadonlyArray<string> | undefined>>>(schema: Schema.Schema<A, I>) =>
   HttpServerRequest.schemaSearchParams(schema, strict).pipe(Effect.mapError((e) => invalidRequest("query", e)))
 
-/** A route that takes no query parameters refuses any. */
-export const noQuery = queryParams(Schema.Struct({}))
+/**
+ * A route that takes no query parameters refuses any, by name. (A decode by `Schema.Struct({})` would
+ * let every key through: an empty struct is checked as "not nullish" only, whatever the excess-property option says.)
+ */
+export const noQuery = Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
+  const unknown = Object.keys(params)
+  return unknown.length === 0 ? Effect.void : Effect.fail(invalidFields(unknown.map((field) => ({ field, message: "is not a parameter of this route" }))))
+})
 
 /** A non-negative integer id in the path, e.g. `/api/jobs/:id`. */
 export const IdPath = Schema.Struct({ id: Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()) })

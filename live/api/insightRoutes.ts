@@ -2,12 +2,12 @@
 // (live/insights). Every one is scoped to the caller's principal. The port is optional in the
 // router's context: a server without it (route tests of other parts, the CLI's) answers these
 // routes with 503 rather than needing a stand-in.
-import { HttpRouter, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { HttpRouter, HttpServerResponse } from "@effect/platform"
 import { Clock, Effect, Option, Schema } from "effect"
 import { InsightsApi, type InsightsApiShape, type InsightsFailure, topUpCreditsMax } from "../insights/InsightsApi.ts"
 import type { Principal } from "./Principal.ts"
 import { invalidField } from "./errorResponse.ts"
-import { authenticated, jsonBody, ok, pathParams, queryParams, type Reply } from "./http.ts"
+import { authenticated, jsonBody, noQuery, ok, pathParams, queryParams, type Reply } from "./http.ts"
 
 const day = 86_400_000
 /** The period when the query names none: the 30 days up to now. */
@@ -27,23 +27,6 @@ const TopUpBody = Schema.Struct({
 const InvoicePath = Schema.Struct({
   file: Schema.String.pipe(Schema.pattern(/^\d{4}-(0[1-9]|1[0-2])\.csv$/, { message: () => "expected YYYY-MM.csv, a month of the calendar" }))
 })
-
-/**
- * Refuses any query parameter by name. (A decode by `Schema.Struct({})` lets every key through: an
- * empty struct is checked as "not nullish" only, whatever the excess-property option says.)
- */
-const noQuery = Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
-  const unknown = Object.keys(params)
-  return unknown.length === 0 ? Effect.void : Effect.fail(invalidFields(unknown.map((field) => ({ field, message: "is not a parameter of this route" }))))
-})
-
-const invalidFields = (issues: ReadonlyArray<{ readonly field: string; readonly message: string }>) =>
-  HttpServerResponse.unsafeJson({
-    error: "InvalidRequest",
-    message: `invalid query: ${issues.map((i) => `${i.field}: ${i.message}`).join("; ")}`,
-    fields: issues.map((i) => i.field),
-    issues
-  }, { status: 400 })
 
 const respond = (status: number, error: string, message: string, facts: Record<string, unknown> = {}) =>
   HttpServerResponse.unsafeJson({ error, message, ...facts }, { status })

@@ -7,7 +7,7 @@ import { accountRouter } from "./accountRoutes.ts"
 import { SubmitJob } from "./ClusterApi.ts"
 import { internalError, invalidField, routeNotFound } from "./errorResponse.ts"
 import { insightRouter } from "./insightRoutes.ts"
-import { authenticated, IdPath, jsonBody, ok, pathParams, queryParams, rawBody } from "./http.ts"
+import { authenticated, IdPath, jsonBody, noQuery, ok, pathParams, queryParams, rawBody } from "./http.ts"
 import { objectBodyBytesMax, submitBodyBytesMax } from "./limits.ts"
 import { portalRouter } from "./portalAssets.ts"
 
@@ -84,10 +84,10 @@ const jobAndObjectRouter = HttpRouter.empty.pipe(
   // A write or delete that names a bucket but no key: say which part is missing rather than "no route".
   HttpRouter.put("/api/objects/:bucket", authenticated(() => objectPath.pipe(Effect.as(ok({}))))),
   HttpRouter.del("/api/objects/:bucket", authenticated(() => objectPath.pipe(Effect.as(ok({}))))),
-  HttpRouter.get("/api/buckets", authenticated((api, principal) => Effect.map(api.buckets(principal), (buckets) => ok({ buckets })))),
+  HttpRouter.get("/api/buckets", authenticated((api, principal) => Effect.zipRight(noQuery, Effect.map(api.buckets(principal), (buckets) => ok({ buckets }))))),
 
-  HttpRouter.get("/api/nodes", authenticated((api, principal) => Effect.map(api.nodes(principal), (nodes) => ok({ nodes })))),
-  HttpRouter.get("/api/credits", authenticated((api, principal) => Effect.map(api.credits(principal), (credits) => ok(credits)))),
+  HttpRouter.get("/api/nodes", authenticated((api, principal) => Effect.zipRight(noQuery, Effect.map(api.nodes(principal), (nodes) => ok({ nodes }))))),
+  HttpRouter.get("/api/credits", authenticated((api, principal) => Effect.zipRight(noQuery, Effect.map(api.credits(principal), (credits) => ok(credits))))),
   HttpRouter.post("/api/nodes/join-token", authenticated((api, principal) => Effect.map(api.createJoinToken(principal), (token) => ok(token, 201)))),
   HttpRouter.post("/api/users", authenticated((api, principal) => Effect.gen(function* () {
     const { name } = yield* jsonBody(CreateUser)
