@@ -296,6 +296,14 @@ describe("heartbeat timeouts", () => {
     expect(h.outbox()).toEqual([{ node: 0, message: { _tag: "Registered", nodeId: 0, session: 2 } }])
   })
 
+  it("remembers when each node was last heard from", () => {
+    const h = make([[4, 0, 0], [4, 0, 0]])
+    expect([h.c.lastSeen(0), h.c.lastSeen(1)]).toEqual([null, null])
+    h.register(0, 1, 10)
+    h.ok(h.c.receive(h.msg.heartbeat(0, 1), 250))
+    expect([h.c.lastSeen(0), h.c.lastSeen(1)]).toEqual([250, null])
+  })
+
   it("a Heartbeat from an old session, or before any Register, gets ResetAgent", () => {
     const h = make([[4, 0, 0], [4, 0, 0]])
     h.ok(h.c.receive(h.msg.heartbeat(1, 0), 0))

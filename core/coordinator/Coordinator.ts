@@ -272,6 +272,12 @@ export class Coordinator {
     return this.users[this.jobs.owner[jobId]!]!
   }
 
+  /** When the node was last heard from (a message or a resume), or null if never. */
+  lastSeen(node: number): number | null {
+    const t = this.lastSeenMs[node]
+    return t === undefined || t === -Infinity ? null : t
+  }
+
   jobsOn(node: number): ReadonlyArray<number> {
     return this.nodeJobs[node]!
   }

@@ -245,7 +245,7 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
               region: spec.region,
               runningJobs: machine.coordinator.jobsOn(i).length,
               reputation: c.reputation[i]!,
-              lastSeenMs: null
+              lastSeenMs: machine.coordinator.lastSeen(i)
             }
           })
         }),

@@ -234,7 +234,7 @@ export const makeInsightsApi = (deps: InsightsDeps) =>
               jobsServed: served.get(i) ?? 0,
               earningsCredits: creditsFromMicroCredits(book.balance(lenderAccount(i))),
               reputation: enrolled ? c.reputation[i]! : 0,
-              lastSeenMs: null,
+              lastSeenMs: enrolled ? machine.coordinator.lastSeen(i) : null,
               joinedAtMs: created_at_ms
             }
           })
