@@ -41,6 +41,12 @@ describe("cc-create-job-page", () => {
     expect(alert?.getAttribute("role")).toBe("alert")
     expect(alert?.textContent).toMatch(/3 fields need attention/)
     expect(api.to("POST /api/jobs")).toHaveLength(0)
+    // Once every field is right again, the refusal no longer stands.
+    type(byId(page, "vcpus"), "1")
+    type(byId(page, "command"), "true")
+    type(byId<HTMLTextAreaElement>(page, "inputs"), "")
+    await page.updateComplete
+    expect(page.querySelector("#create-job-alert")?.textContent?.trim() ?? "").toBe("")
   })
 
   it("shows a field's message as soon as a bad value is typed, and clears it when fixed", async () => {

@@ -67,6 +67,8 @@ export class CreateJobPage extends PortalPage {
     this.form = { ...this.form, [field]: value }
     this.#touched.add(field)
     this.#recheck()
+    // A refusal is about the form as it was: an edit that leaves no field in error withdraws it.
+    if (Object.keys(this.errors).length === 0) this.alert = null
     this.#scheduleEstimate()
   }
 
