@@ -160,7 +160,14 @@ export const LenderNode = Schema.Struct({
 export type LenderNode = typeof LenderNode.Type
 export const Lender = Schema.Struct({
   nodes: Schema.Array(LenderNode),
-  totals: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { default: () => ({}) })
+  totals: Schema.Struct({
+    nodes: Schema.Number,
+    online: Schema.Number,
+    vcpus: Schema.Number,
+    memoryMiB: Schema.Number,
+    jobsServed: Schema.Number,
+    earningsCredits: Schema.Number
+  })
 })
 export type Lender = typeof Lender.Type
 export const JoinToken = Schema.Struct({ nodeId: Schema.Union(Schema.Number, Schema.String), token: Schema.String, command: Schema.optional(Schema.String) })

@@ -68,7 +68,7 @@ export class JobsPage extends PortalPage {
           <option value="all" ?selected=${this.scope === "all"}>All jobs of ${this.me?.org?.name ?? "the cluster"}</option>
         </select>
       </div>` : nothing}
-      <p class="status-line" role="status">${this.error !== null ? html`<span class="warn">Could not refresh: ${this.error}</span>` : this.loaded ? `${stats.total} jobs, ${stats.active} active; updated every second.` : "Loading jobs…"}</p>
+      <p class="status-line" role="status">${this.error !== null ? html`<span class="warn">Could not refresh: ${this.error}</span>` : this.loaded ? `${stats.total} ${stats.total === 1 ? "job" : "jobs"}, ${stats.active} active; updated every second.` : "Loading jobs…"}</p>
       <h2>Overview</h2>
       <dl class="cards" data-testid="jobs-overview">
         <div><dt>Jobs</dt><dd>${stats.total}</dd></div>

@@ -75,8 +75,13 @@ export class LenderPage extends PortalPage {
             <td class="num">${n.jobsServed}</td><td class="num">${formatCredits(n.earningsCredits)}</td><td class="num">${n.reputation.toFixed(2)}</td>
             <td>${formatTime(n.lastSeenMs)}</td></tr>`)}</tbody>
         </table></div>`}
-      ${d !== null && Object.keys(d.totals).length > 0 ? html`<h2>Totals</h2><dl class="cards" data-testid="lender-totals">
-        ${Object.entries(d.totals).map(([k, v]) => html`<div><dt>${k}</dt><dd>${typeof v === "number" ? (/credits/i.test(k) ? formatCredits(v) : String(Math.round(v * 100) / 100)) : String(v)}</dd></div>`)}
+      ${d !== null ? html`<h2>Totals</h2><dl class="cards" data-testid="lender-totals">
+        <div><dt>Nodes</dt><dd>${d.totals.nodes}</dd></div>
+        <div><dt>Online</dt><dd>${d.totals.online}</dd></div>
+        <div><dt>vCPUs</dt><dd>${d.totals.vcpus}</dd></div>
+        <div><dt>RAM</dt><dd>${d.totals.memoryMiB} MiB</dd></div>
+        <div><dt>Jobs served</dt><dd>${d.totals.jobsServed}</dd></div>
+        <div><dt>Earnings</dt><dd data-testid="lender-earnings">${formatCredits(d.totals.earningsCredits)}</dd></div>
       </dl>` : nothing}
     </section>`
   }

@@ -166,7 +166,7 @@ describe("cc-lender-page", () => {
     await until(page, () => page.querySelector("[data-testid=node-row-3]") !== null)
     const cells = [...page.querySelectorAll("[data-testid=node-row-3] > *")].map((c) => c.textContent?.trim())
     expect(cells).toEqual(["Node 3", "online", "eu", "4", "8192 MiB", "99.5%", "12", "3.50 cr", "0.90", "—"])
-    expect(definitions(page, "[data-testid=lender-totals]")["earningsCredits"]).toBe("3.50 cr")
+    expect(definitions(page, "[data-testid=lender-totals]")["Earnings"]).toBe("3.50 cr")
     await page.newJoinToken()
     await page.updateComplete
     expect(definitions(page, "[data-testid=join-token]")).toEqual({ Node: "4", Token: "join-abc", Command: "crowdcloud agent --join 127.0.0.1:7001 --token join-abc" })
