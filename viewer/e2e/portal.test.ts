@@ -209,6 +209,33 @@ describe("the borrower portal on a live cluster", () => {
     }
   }, 120_000)
 
+  it("a user who lends a machine joins it with a token from the Lender page and sees it there, online", async () => {
+    const { context, page, errors } = await openAs()
+    let agent: ChildProcess | undefined
+    try {
+      await page.goto(`${portal}#/login`)
+      await page.getByLabel("User name or email").fill("ada@example.org")
+      await page.getByLabel("Password", { exact: true }).fill("correct horse battery staple")
+      await page.getByRole("button", { name: "Log in" }).click()
+      await page.getByRole("heading", { name: "Dashboard" }).waitFor()
+      await nav(page, "Lender")
+      await page.getByRole("button", { name: "Create a join token" }).click()
+      const command = (await page.getByTestId("join-token").locator("code").last().textContent()) ?? ""
+      const m = /^crowdcloud agent --join (\S+) --token (\S+)$/.exec(command.trim())
+      expect(m, `the join command shown: ${command}`).not.toBeNull()
+      // The command as the page gives it, on "the lender's machine" (this one, with its own data directory).
+      agent = spawn(path.join(root, "node_modules/.bin/tsx"), ["live/cli/main.ts", "agent", "--join", m![1]!, "--token", m![2]!, "--data-dir", path.join(home, "lender-agent"), "--warm-pool", "0"], { cwd: root, stdio: "ignore", detached: true })
+      const row = page.locator("[data-testid^=node-row-]")
+      await row.filter({ hasText: "online" }).waitFor({ timeout: 90_000 })
+      expect(await row.count()).toBe(1)
+      await shot(page, "lender-node")
+      expect(errors).toEqual([])
+    } finally {
+      if (agent?.pid !== undefined && agent.exitCode === null) process.kill(-agent.pid, "SIGTERM")
+      await context.close()
+    }
+  }, 150_000)
+
   it("logging out and in again works from the keyboard alone, and the pages fit a phone's width", async () => {
     const { context, page, errors } = await openAs({ width: 375, height: 740 })
     try {
