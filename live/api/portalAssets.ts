@@ -85,9 +85,14 @@ export const buildIsStale = (distDir: string, sources: ReadonlyArray<string>): b
   return sources.some((s) => (fs.statSync(s).isDirectory() ? newestUnder(s) : fs.statSync(s).mtimeMs) > built)
 }
 
-/** The portal's sources: the charts and pages (all of viewer/src), the page and the build config. */
+/**
+ * The portal's sources: the charts and pages (all of viewer/src), the page, the build config, and the
+ * API schemas it decodes replies with (live/api/ClusterApi.ts and the core domain schemas it uses).
+ */
 export const portalSources: ReadonlyArray<string> = [
   path.join(viewerDir, "src"),
+  path.join(import.meta.dirname, "ClusterApi.ts"),
+  path.join(viewerDir, "..", "core", "domain"),
   path.join(viewerDir, "portal.html"),
   path.join(viewerDir, "portal.vite.config.ts")
 ]

@@ -13,7 +13,8 @@ export const slicesOf = (rows: ReadonlyArray<{ readonly label: string; readonly 
 
 /** Job counts per state, in lifecycle order. */
 export const stateSlices = (byState: Readonly<Record<string, number>>): ReadonlyArray<Slice> | null => {
-  const names = [...stateOrder, ...Object.keys(byState).filter((s) => !stateOrder.includes(s)).sort()]
+  const known: ReadonlyArray<string> = stateOrder
+  const names = [...known, ...Object.keys(byState).filter((s) => !known.includes(s)).sort()]
   return slicesOf(names.filter((s) => byState[s] !== undefined).map((s) => ({ label: s, value: byState[s] ?? 0 })))
 }
 

@@ -4,7 +4,7 @@ import { rollup, sum } from "d3"
 import type { Job } from "./api/schemas.ts"
 
 export const activeStates: ReadonlyArray<string> = ["queued", "placed", "running"]
-export const stateOrder: ReadonlyArray<string> = ["queued", "placed", "running", "succeeded", "failed", "cancelled", "lost"]
+export const stateOrder: ReadonlyArray<Job["state"]> = ["queued", "placed", "running", "succeeded", "failed", "cancelled", "lost"]
 
 export const isActive = (job: Job): boolean => activeStates.includes(job.state)
 
@@ -21,7 +21,7 @@ export interface JobStats {
 
 export const jobStats = (jobs: ReadonlyArray<Job>): JobStats => {
   const counts = rollup(jobs, (v) => v.length, (j) => j.state)
-  const byState = [...stateOrder, ...[...counts.keys()].filter((s) => !stateOrder.includes(s)).sort()]
+  const byState = stateOrder
     .filter((s) => (counts.get(s) ?? 0) > 0)
     .map((name) => ({ name, value: counts.get(name) ?? 0 }))
   const running = jobs.filter((j) => j.state === "running" || j.state === "placed")

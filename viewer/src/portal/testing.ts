@@ -3,6 +3,9 @@
 import type { LitElement } from "lit"
 import { PortalClient } from "./api/client.ts"
 import type { Me } from "./api/schemas.ts"
+import type { JobView } from "../../../live/api/ClusterApi.ts"
+
+type JobViewJson = typeof JobView.Encoded
 
 export interface Recorded {
   readonly method: string
@@ -68,7 +71,8 @@ export const me: Me = {
   csrfToken: "csrf-1"
 }
 
-export const job = (id: number, state: string, extra: Record<string, unknown> = {}) => ({
+/** A job as the API encodes it (typed by the API's own schema, so a fixture cannot drift from the server). */
+export const job = (id: number, state: JobView["state"], extra: Partial<JobViewJson> = {}): JobViewJson => ({
   id,
   owner: "alice",
   submittedBy: "alice",
@@ -83,6 +87,7 @@ export const job = (id: number, state: string, extra: Record<string, unknown> = 
   timeoutS: 60,
   submittedAtMs: 1_700_000_000_000 + id,
   startedAtMs: null,
+  runningAtMs: null,
   endedAtMs: null,
   node: null,
   attempts: 0,

@@ -2,6 +2,7 @@
 // Decoding ignores fields the portal does not use, so the backend may add some without breaking it;
 // a reply that lacks what a page needs becomes a PortalApiError naming the route.
 import { Schema } from "effect"
+import * as ApiSchemas from "../../../../live/api/ClusterApi.ts"
 
 const Ms = Schema.Number
 const NullableMs = Schema.NullOr(Schema.Number)
@@ -23,61 +24,24 @@ export type Me = typeof Me.Type
 export const JobState = Schema.Literal("queued", "placed", "running", "succeeded", "failed", "cancelled", "lost")
 export type JobState = typeof JobState.Type
 
-export const JobUsage = Schema.Struct({
-  cpuMs: Schema.Number,
-  wallMs: Schema.Number,
-  memoryPeakMiB: Schema.Number,
-  bytesIn: Schema.Number,
-  bytesOut: Schema.Number
-})
-
-export const Job = Schema.Struct({
-  id: Schema.Number,
-  owner: Schema.String,
-  submittedBy: Schema.optional(Schema.String),
-  payer: Schema.optional(Schema.String),
-  state: Schema.String,
-  image: Schema.String,
-  command: Schema.Array(Schema.String),
-  vcpus: Schema.Number,
-  memoryMiB: Schema.Number,
-  diskMiB: Schema.Number,
-  timeoutS: Schema.Number,
-  replicas: Schema.optional(Schema.Number),
-  submittedAtMs: Ms,
-  startedAtMs: NullableMs,
-  endedAtMs: NullableMs,
-  node: Schema.NullOr(Schema.Union(Schema.Number, Schema.String)),
-  attempts: Schema.Number,
-  exitCode: Schema.NullOr(Schema.Number),
-  reason: Schema.NullOr(Schema.String),
-  usage: Schema.NullOr(JobUsage),
-  costCredits: Schema.Number,
-  outputs: Schema.Array(Schema.String)
-})
+// Jobs, logs, estimates, buckets and objects are the API's own schemas: the coordinator that serves this
+// portal is built from the same sources, so the page decodes exactly what the server encodes.
+export const JobUsage = ApiSchemas.JobUsage
+export const Job = ApiSchemas.JobView
 export type Job = typeof Job.Type
 
 export const JobList = Schema.Struct({ jobs: Schema.Array(Job) })
-export const JobLogs = Schema.Struct({ stdout: Schema.String, stderr: Schema.String })
+export const JobLogs = ApiSchemas.JobLogs
 export type JobLogs = typeof JobLogs.Type
 
-export const Estimate = Schema.Struct({ maxCredits: Schema.Number, balanceCredits: Schema.Number, affordable: Schema.Boolean })
+export const Estimate = ApiSchemas.JobEstimate
 export type Estimate = typeof Estimate.Type
 
-export const Bucket = Schema.Struct({ name: Schema.String, redundancy: Schema.String, createdAtMs: Ms })
+export const Bucket = ApiSchemas.BucketView
 export type Bucket = typeof Bucket.Type
 export const BucketList = Schema.Struct({ buckets: Schema.Array(Bucket) })
 
-export const StoredObject = Schema.Struct({
-  bucket: Schema.String,
-  key: Schema.String,
-  sizeBytes: Schema.Number,
-  contentSha256: Schema.String,
-  createdAtMs: Ms,
-  healthyShards: Schema.Number,
-  k: Schema.Number,
-  n: Schema.Number
-})
+export const StoredObject = ApiSchemas.ObjectView
 export type StoredObject = typeof StoredObject.Type
 export const ObjectList = Schema.Struct({ objects: Schema.Array(StoredObject) })
 
