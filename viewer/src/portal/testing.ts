@@ -99,14 +99,8 @@ export const job = (id: number, state: JobView["state"], extra: Partial<JobViewJ
   ...extra
 })
 
-/** Creates, configures and attaches an element, then waits for it to render. */
-export const mount = async <E extends LitElement>(tag: string, props: Partial<E>): Promise<E> => {
-  const el = document.createElement(tag) as E
-  Object.assign(el, props)
-  document.body.append(el)
-  await el.updateComplete
-  return el
-}
+/** Creates, configures and attaches an element, then waits for it to render (as the charts' tests do). */
+export { mountChart as mount } from "../charts/testing.ts"
 
 /** Waits until `check` holds (re-rendering between tries), or fails after `timeoutMs`. */
 export const until = async (el: LitElement, check: () => boolean, timeoutMs = 3000): Promise<void> => {
