@@ -129,7 +129,11 @@ export const makeQemuSandbox = (options: QemuSandboxOptions = {}): Effect.Effect
             (acquired) => {
               vm = acquired.vm
               if (cancelled) return vm.kill()
-              return vm.run(job, acquired.warm).then((result) => resume(Effect.succeed(result)))
+              const started = () => {
+                pool.replenish()
+                job.onStarted?.()
+              }
+              return vm.run({ ...job, onStarted: started }, acquired.warm).then((result) => resume(Effect.succeed(result)))
             }
           ).catch((e) => {
             if (!cancelled) resume(Effect.fail(asVmFailed(e)))

@@ -27,6 +27,12 @@ export interface WarmPoolOptions {
   readonly captureBytesMax?: number
   /** Background refill failures land here (default: console.error). */
   readonly onBackgroundError?: (error: unknown) => void
+  /**
+   * After a warm hand-out the replacement starts when the caller calls `replenish` (the job has
+   * started) or after this long (default 500 ms), whichever is first: a restore burns a core, and
+   * under TCG it would otherwise compete with the job's own start.
+   */
+  readonly refillDelayMs?: number
 }
 
 export interface WarmPoolStats {
@@ -102,7 +108,7 @@ export class WarmPool {
       const vm = this.takeReady(key)
       if (vm !== undefined) {
         this.counts.warmHandOuts++
-        this.refill()
+        setTimeout(() => this.refill(), this.options.refillDelayMs ?? 500).unref()
         return { vm, warm: true }
       }
       const slot = this.freeSlot(key)
@@ -249,6 +255,11 @@ export class WarmPool {
       }
     }
     return vm
+  }
+
+  /** Starts the VMs the warmed shapes lack now (a job handed a warm VM has started). */
+  replenish(): void {
+    this.refill()
   }
 
   private refill(): void {
