@@ -188,6 +188,11 @@ export interface ClusterApiShape {
   /** Cancels a job that has not ended; an ended job is left as it is. Either way, the job as it now is. */
   readonly cancelJob: (principal: Principal, id: number) => Effect.Effect<JobView, UnknownJob>
   readonly jobLogs: (principal: Principal, id: number) => Effect.Effect<JobLogs, UnknownJob>
+  /**
+   * One of a job's output objects (`name` as its `outputs` lists it, `bucket/key`), for whoever may see
+   * the job: an organisation admin reads a member's outputs here, though the bucket is the member's.
+   */
+  readonly jobOutput: (principal: Principal, id: number, name: string) => Effect.Effect<Uint8Array, UnknownJob | StorageFailure>
   /** Stores an object, creating the bucket (owned by the user) on first use. */
   readonly putObject: (principal: Principal, bucket: string, key: string, data: Uint8Array) => Effect.Effect<ObjectView, StorageFailure>
   readonly getObject: (principal: Principal, bucket: string, key: string) => Effect.Effect<Uint8Array, StorageFailure>

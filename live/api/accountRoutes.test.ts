@@ -146,6 +146,26 @@ describe("account routes and what a signed-up user may see", () => {
         expect((yield* call("GET", "/api/objects/worker-data/notes.txt", { session: w.worker })).body).toBe("secret")
       }))
 
+    it.effect("a job's output objects are read through the job: its submitter and their org admin may, nobody else, and only what it listed", () =>
+      Effect.gen(function* () {
+        const w = yield* W
+        const id = w.workerJob.id
+        stub.control.setJob(id, { outputs: ["worker-data/notes.txt"] })
+        const output = `/api/jobs/${id}/outputs/worker-data/notes.txt`
+        for (const reader of [w.worker, w.boss]) {
+          const reply = yield* call("GET", output, { session: reader })
+          expect([reply.status, reply.body], reader.user).toEqual([200, "secret"])
+        }
+        for (const other of [w.peer, w.rival, w.alice]) {
+          expect((yield* call("GET", output, { session: other })).status, other.user).toBe(404)
+        }
+        // Only what the job listed: not another object of the bucket, not through another job.
+        expect((yield* call("PUT", "/api/objects/worker-data/other.txt", { session: w.worker }, "other")).status).toBe(201)
+        expect((yield* call("GET", `/api/jobs/${id}/outputs/worker-data/other.txt`, { session: w.boss })).body).toMatchObject({ error: "UnknownObject" })
+        expect((yield* call("GET", `/api/jobs/${w.aliceJob.id}/outputs/worker-data/notes.txt`, { session: w.alice })).status).toBe(404)
+        expect((yield* call("GET", output, null)).status).toBe(401)
+      }))
+
     it.effect("API tokens: shown once, work as bearer tokens, and are nobody else's to list or delete", () =>
       Effect.gen(function* () {
         const w = yield* W

@@ -15,6 +15,9 @@ export { objectBodyBytesMax, submitBodyBytesMax }
 
 const jobIdFromPath = Effect.map(pathParams(IdPath), ({ id }) => id)
 
+/** `/api/jobs/:id/outputs/<bucket>/<key>`: the output's name as the job's `outputs` lists it. */
+const JobOutputPath = Schema.Struct({ ...IdPath.fields, "*": Schema.String.pipe(Schema.minLength(1, { message: () => "name the output as bucket/key" })) })
+
 /** `/api/objects/:bucket/<key>`: the key is the rest of the path, slashes included. */
 const objectPath = Effect.flatMap(HttpRouter.params, (params) => {
   const bucket = params["bucket"] ?? ""
@@ -34,7 +37,7 @@ const metaHeaders = (view: { readonly sizeBytes: number; readonly contentSha256:
   "x-content-sha256": view.contentSha256
 })
 
-const jobAndObjectRouter = HttpRouter.empty.pipe(
+const jobRouter = HttpRouter.empty.pipe(
   HttpRouter.concat(portalRouter),
   HttpRouter.get("/api/health", Effect.succeed(ok({ status: "ok" }))),
 
@@ -52,8 +55,15 @@ const jobAndObjectRouter = HttpRouter.empty.pipe(
   }))),
   HttpRouter.get("/api/jobs/:id", authenticated((api, principal) => Effect.flatMap(jobIdFromPath, (id) => Effect.map(api.job(principal, id), (job) => ok(job))))),
   HttpRouter.post("/api/jobs/:id/cancel", authenticated((api, principal) => Effect.flatMap(jobIdFromPath, (id) => Effect.map(api.cancelJob(principal, id), (job) => ok(job))))),
-  HttpRouter.get("/api/jobs/:id/logs", authenticated((api, principal) => Effect.flatMap(jobIdFromPath, (id) => Effect.map(api.jobLogs(principal, id), (logs) => ok(logs))))),
+  HttpRouter.get("/api/jobs/:id/outputs/*", authenticated((api, principal) => Effect.gen(function* () {
+    const { id, "*": name } = yield* pathParams(JobOutputPath)
+    const data = yield* api.jobOutput(principal, id, name)
+    return HttpServerResponse.uint8Array(data, { contentType: "application/octet-stream" })
+  }))),
+  HttpRouter.get("/api/jobs/:id/logs", authenticated((api, principal) => Effect.flatMap(jobIdFromPath, (id) => Effect.map(api.jobLogs(principal, id), (logs) => ok(logs)))))
+)
 
+const objectAndClusterRouter = HttpRouter.empty.pipe(
   HttpRouter.put("/api/objects/:bucket/*", authenticated((api, principal) => Effect.gen(function* () {
     const { bucket, key } = yield* objectPath
     const data = yield* rawBody
@@ -97,7 +107,8 @@ const jobAndObjectRouter = HttpRouter.empty.pipe(
 
 /** Every route of the API: one router per part, concatenated (more parts are mounted here). */
 export const clusterRouter = HttpRouter.concatAll(
-  jobAndObjectRouter,
+  jobRouter,
+  objectAndClusterRouter,
   accountRouter,
   insightRouter
 )

@@ -164,6 +164,13 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
         return cancelled
       }),
     jobLogs: (principal, id) => Effect.map(ownJob(principal, id), () => ({ ...logs.get(id)! })),
+    jobOutput: (principal, id, name) =>
+      Effect.flatMap(ownJob(principal, id), (job) => {
+        const slash = name.indexOf("/")
+        const [bucket, key] = slash > 0 ? [name.slice(0, slash), name.slice(slash + 1)] : [name, ""]
+        const object = job.outputs.includes(name) ? buckets.get(bucket)?.objects.get(key) : undefined
+        return object === undefined ? Effect.fail(new UnknownObject({ bucket, key })) : Effect.succeed(object.data)
+      }),
     putObject: ({ user }, bucket, key, data) =>
       Effect.gen(function* () {
         yield* checkBucketName(bucket)

@@ -8,7 +8,7 @@ import type { JobId, NodeId, UserId } from "../../core/domain/ids.ts"
 import { borrowerAccount } from "../../core/economy/accounts.ts"
 import { creditsFromMicroCredits } from "../../core/ledger/accounts.ts"
 import { InsufficientCredits } from "../../core/ledger/errors.ts"
-import { UnknownBucket } from "../../core/storage/errors.ts"
+import { UnknownBucket, UnknownObject } from "../../core/storage/errors.ts"
 import type { ObjectStoreService } from "../../core/storage/ObjectStore.ts"
 import { describeRedundancy, type Redundancy } from "../../core/storage/redundancy.ts"
 import type { JobRequest } from "../../core/coordinator/Coordinator.ts"
@@ -200,6 +200,15 @@ export const makeClusterApi = (deps: ClusterApiDeps) =>
             stdout: rows.filter((r) => r.stream === "stdout").map((r) => r.text).join(""),
             stderr: rows.filter((r) => r.stream === "stderr").map((r) => r.text).join("")
           }
+        }),
+
+      jobOutput: (principal, id, name) =>
+        Effect.gen(function* () {
+          const row = yield* jobRow(principal, id)
+          const slash = name.indexOf("/")
+          const [bucket, key] = slash > 0 ? [name.slice(0, slash), name.slice(slash + 1)] : [name, ""]
+          if (!(JSON.parse(row.outputs) as Array<string>).includes(name)) return yield* new UnknownObject({ bucket, key })
+          return yield* objects.getObject(bucket, key)
         }),
 
       putObject: ({ user }, bucket, key, data) =>

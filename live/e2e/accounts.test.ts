@@ -60,7 +60,7 @@ describe("accounts on a live cluster", () => {
 
       const estimate = await call("POST", "/api/jobs/estimate", worker, { image: "python", command: ["python3", "-c", "print(6*7)"], vcpus: 1, memoryMiB: 256, timeoutS: 60 })
       expect(estimate.body).toMatchObject({ affordable: true, balanceCredits: grant.balanceCredits })
-      const submitted = await call("POST", "/api/jobs", worker, { image: "python", command: ["python3", "-c", "print(6*7)"], vcpus: 1, memoryMiB: 256, timeoutS: 60 })
+      const submitted = await call("POST", "/api/jobs", worker, { image: "python", command: ["python3", "-c", "print(6*7); open('/out/answer.txt', 'w').write('forty-two')"], vcpus: 1, memoryMiB: 256, timeoutS: 60 })
       expect(submitted.status, JSON.stringify(submitted.body)).toBe(201)
       expect(submitted.body).toMatchObject({ owner: "worker", submittedBy: "worker", payer: "org.acme" })
       const id = submitted.body.id as number
@@ -71,6 +71,16 @@ describe("accounts on a live cluster", () => {
       expect((await call("GET", `/api/jobs/${id}/logs`, boss)).body.stdout).toBe("42\n")
       expect((await call("GET", "/api/jobs?scope=all", boss)).body.jobs.map((j: any) => j.id)).toContain(id)
       expect((await call("GET", "/api/jobs", boss)).body.jobs.map((j: any) => j.id)).not.toContain(id)
+      // Its output is in the member's bucket; the admin reads it through the job, an outsider cannot.
+      expect(job.outputs).toEqual([`worker-outputs/job-${id}/answer.txt`])
+      const output = `/api/jobs/${id}/outputs/worker-outputs/job-${id}/answer.txt`
+      const read = async (route: string, session: Session) => {
+        const response = await fetch(`${cluster.api}${route}`, { headers: { cookie: session.cookie } })
+        return [response.status, response.status === 200 ? await response.text() : null]
+      }
+      expect(await read(output, boss)).toEqual([200, "forty-two"])
+      expect(await read(output, alice)).toEqual([404, null])
+      expect(await read(`/api/objects/worker-outputs/job-${id}/answer.txt`, boss)).toEqual([404, null])
 
       // The organisation paid: its balance fell by the job's cost, and its admin reads the entries.
       const paid = (await call("GET", "/api/credits", boss)).body

@@ -150,6 +150,8 @@ describe("the borrower portal on a live cluster", () => {
       await page.getByTestId("job-outputs").waitFor({ timeout: 10_000 })
       outputKey = `job-${jobId}/result.txt`
       await expect(page.getByTestId("job-outputs").textContent()).resolves.toContain(outputKey)
+      const [fromJob] = await Promise.all([page.waitForEvent("download"), page.getByTestId("job-outputs").getByRole("link").first().click()])
+      expect(fs.readFileSync((await fromJob.path())!, "utf8")).toBe("portal-e2e\n")
       await shot(page, "job-detail")
 
       await nav(page, "Jobs")
@@ -200,9 +202,9 @@ describe("the borrower portal on a live cluster", () => {
       await shot(page, "other-user-job")
       const statuses = await page.evaluate(async ([id, key]) => {
         const get = async (p: string) => (await fetch(p, { credentials: "same-origin" })).status
-        return [await get(`/api/jobs/${id}`), await get(`/api/jobs/${id}/logs`), await get(`/api/objects/ada-outputs/${key}`)]
+        return [await get(`/api/jobs/${id}`), await get(`/api/jobs/${id}/logs`), await get(`/api/objects/ada-outputs/${key}`), await get(`/api/jobs/${id}/outputs/ada-outputs/${key}`)]
       }, [jobId, outputKey] as const)
-      expect(statuses).toEqual([404, 404, 404])
+      expect(statuses).toEqual([404, 404, 404, 404])
       expect(errors).toEqual([])
     } finally {
       await context.close()

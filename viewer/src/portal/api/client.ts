@@ -18,6 +18,10 @@ type Method = "GET" | "POST" | "PUT" | "DELETE"
 export const objectPath = (bucket: string, key: string): string =>
   `/api/objects/${encodeURIComponent(bucket)}/${key.split("/").map(encodeURIComponent).join("/")}`
 
+/** One of a job's outputs (`bucket/key` as its `outputs` lists it), read through the job: whoever sees the job may. */
+export const jobOutputPath = (jobId: number, name: string): string =>
+  `/api/jobs/${jobId}/outputs/${name.split("/").map(encodeURIComponent).join("/")}`
+
 /**
  * The request fields an error names, each with its message: a 400's `issues`/`fields`, or the one
  * `field` a refusal such as NameTaken (409) or InvalidStorageInput carries.

@@ -2,7 +2,7 @@
 // output objects (download links), and its logs, re-read every second until it has ended.
 import { Either } from "effect"
 import { html, nothing } from "lit"
-import { objectPath, run } from "../api/client.ts"
+import { jobOutputPath, run } from "../api/client.ts"
 import type { Job, JobLogs } from "../api/schemas.ts"
 import { formatBytes, formatCredits, formatDuration, formatTime } from "../format.ts"
 import { isActive } from "../jobStats.ts"
@@ -113,12 +113,7 @@ export class JobDetailPage extends PortalPage {
       </dl>`}
       <h2>Outputs</h2>
       ${j.outputs.length === 0 ? html`<p class="empty">${isActive(j) ? "Outputs appear when the job ends." : "This job wrote no output objects."}</p>` : html`<ul data-testid="job-outputs">
-        ${j.outputs.map((o) => {
-          const slash = o.indexOf("/")
-          const bucket = o.slice(0, slash)
-          const key = o.slice(slash + 1)
-          return html`<li><a href=${objectPath(bucket, key)} download=${key.split("/").pop() ?? key}>Download ${o}</a></li>`
-        })}
+        ${j.outputs.map((o) => html`<li><a href=${jobOutputPath(j.id, o)} download=${o.split("/").pop() ?? o}>Download ${o}</a></li>`)}
       </ul>`}
       <h2>Logs</h2>
       <h3 id="stdout-title">Standard output</h3>

@@ -74,7 +74,7 @@ describe("cc-job-detail-page", () => {
     state = "succeeded"
     await until(page, () => page.querySelector("[data-testid=job-state]")?.textContent === "succeeded", jobsPollMs * 3)
     const link = page.querySelector<HTMLAnchorElement>("[data-testid=job-outputs] a")
-    expect(link?.getAttribute("href")).toBe("/api/objects/alice-outputs/job-7/result.txt")
+    expect(link?.getAttribute("href")).toBe("/api/jobs/7/outputs/alice-outputs/job-7/result.txt")
     expect(link?.textContent).toBe("Download alice-outputs/job-7/result.txt")
     expect(page.querySelector("[data-testid=job-facts]")?.textContent).toMatch(/2 \(1 retries\)/)
     expect(page.querySelector("button.danger")).toBeNull()
