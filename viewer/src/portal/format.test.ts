@@ -3,8 +3,8 @@ import { formatBytes, formatCredits, formatDuration } from "./format.ts"
 
 describe("formatCredits", () => {
   it("shows 2 to 4 decimals, so a small cost still shows in a balance", () => {
-    expect([100, 99.9999, 0.0334, 12.5, 1234.567, -0.25, 0, 0.00001].map(formatCredits)).toEqual([
-      "100.00 cr", "99.9999 cr", "0.0334 cr", "12.50 cr", "1,234.567 cr", "−0.25 cr", "0.00 cr", "0.00 cr"
+    expect([100, 99.9999, 0.0334, 12.5, 1234.567, -0.25, 0, 0.00001, -0.00001, 0.00005].map(formatCredits)).toEqual([
+      "100.00 cr", "99.9999 cr", "0.0334 cr", "12.50 cr", "1,234.567 cr", "−0.25 cr", "0.00 cr", "< 0.0001 cr", "> −0.0001 cr", "0.0001 cr"
     ])
   })
 })

@@ -7,7 +7,10 @@ const credits4 = format(",.4f")
  * Credits with 2 to 4 decimals: job costs are often fractions of a credit, and a balance they were
  * taken from must not look untouched (99.9999, not 100.00).
  */
-export const formatCredits = (credits: number): string => `${credits4(credits).replace(/(\.\d\d\d?)0+$/, "$1").replace(/(\.\d\d)0$/, "$1")} cr`
+export const formatCredits = (credits: number): string =>
+  // A cost too small for 4 decimals is still a cost: say so rather than show 0.00.
+  credits !== 0 && Math.abs(credits) < 0.00005 ? (credits > 0 ? "< 0.0001 cr" : "> −0.0001 cr")
+  : `${credits4(credits).replace(/(\.\d\d\d?)0+$/, "$1").replace(/(\.\d\d)0$/, "$1")} cr`
 
 export const formatBytes = (bytes: number): string => {
   const units = ["B", "KiB", "MiB", "GiB", "TiB"]

@@ -82,7 +82,15 @@ export const Analytics = Schema.Struct({
 })
 export type Analytics = typeof Analytics.Type
 
-export const LedgerEntry = Schema.Struct({ seq: Schema.Number, atMs: Ms, kind: Schema.String, amountCredits: Schema.Number, memo: Schema.String })
+export const LedgerEntry = Schema.Struct({
+  seq: Schema.Number,
+  atMs: Ms,
+  kind: Schema.String,
+  amountCredits: Schema.Number,
+  memo: Schema.String,
+  /** The job whose escrow the entry moved, if any. */
+  job: Schema.NullOr(Schema.Number)
+})
 export type LedgerEntry = typeof LedgerEntry.Type
 
 export const Billing = Schema.Struct({

@@ -126,9 +126,10 @@ export class BillingPage extends PortalPage {
         </table></div>`}
         <h2 id="ledger-title">Ledger entries</h2>
         ${b.entries.length === 0 ? html`<p class="empty">No entries.</p>` : html`<div class="table-wrap" role="region" tabindex="0" aria-labelledby="ledger-title"><table aria-labelledby="ledger-title" data-testid="ledger-table">
-          <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Amount</th><th scope="col">Memo</th></tr></thead>
+          <thead><tr><th scope="col">#</th><th scope="col">Time</th><th scope="col">Kind</th><th scope="col">Amount</th><th scope="col">For</th></tr></thead>
           <tbody>${b.entries.map((e) => html`<tr><th scope="row">${e.seq}</th><td>${formatTime(e.atMs)}</td><td>${e.kind}</td>
-            <td class="num ${e.amountCredits < 0 ? "debit" : "credit"}">${formatCredits(e.amountCredits)}</td><td>${e.memo}</td></tr>`)}</tbody>
+            <td class="num ${e.amountCredits < 0 ? "debit" : "credit"}">${formatCredits(e.amountCredits)}</td>
+            <td>${e.job !== null ? html`<a href="#/jobs/${e.job}">Job ${e.job}</a>` : nothing}${e.memo !== "" ? html` ${e.memo}` : e.job === null ? "—" : nothing}</td></tr>`)}</tbody>
         </table></div>`}`}
     </section>`
   }

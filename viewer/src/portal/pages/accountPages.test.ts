@@ -84,6 +84,10 @@ describe("cc-billing-page", () => {
     await until(page, () => page.querySelector("[data-testid=ledger-table]") !== null)
     expect(definitions(page, "[data-testid=billing-balance]")).toEqual({ Account: "user:org.acme", Balance: "99.75 cr", "Held in escrow": "0.50 cr" })
     expect(page.querySelectorAll("[data-testid=ledger-table] tbody tr")).toHaveLength(2)
+    // Each entry says what it was for: its job (a link to it) and its memo.
+    const forCells = [...page.querySelectorAll("[data-testid=ledger-table] tbody tr td:last-child")]
+    expect(forCells.map((c) => c.textContent?.replace(/\s+/g, " ").trim())).toEqual(["Job 1 job 1", "sign-up grant"])
+    expect(forCells[0]?.querySelector("a")?.getAttribute("href")).toBe("#/jobs/1")
     expect(page.querySelector("[data-testid=invoices-table] a")?.getAttribute("href")).toBe("/api/billing/invoices/2026-11.csv")
     type(byId(page, "topup-credits"), "-5")
     await page.topUp(new Event("submit", { cancelable: true }))
