@@ -104,7 +104,7 @@ export class BillingPage extends PortalPage {
       <p role="status" data-testid="billing-notice">${this.notice}</p>
       ${b === null ? (this.error === null ? html`<p class="loading">Loading…</p>` : nothing) : html`
         <dl class="cards" data-testid="billing-balance">
-          <div><dt>Account</dt><dd>${b.account}</dd></div>
+          <div><dt>Account</dt><dd title=${b.account}>${this.me?.org != null ? `${this.me.org.name} (organisation)` : this.me?.user ?? b.account}</dd></div>
           <div><dt>Balance</dt><dd data-testid="billing-balance-credits">${formatCredits(b.balanceCredits)}</dd></div>
           <div><dt>Held in escrow</dt><dd>${formatCredits(b.escrowCredits)}</dd></div>
         </dl>

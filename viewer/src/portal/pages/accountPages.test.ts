@@ -82,7 +82,7 @@ describe("cc-billing-page", () => {
       .on("GET /api/billing/audit", { json: { ok: false, entries: 2, headSeq: 4, headHash: "f".repeat(64), problem: { seq: 4, kind: "HashMismatch", message: "entry 4's hash does not match" } } })
     const page = await mount<BillingPage>("cc-billing-page", { client: api.client(), me })
     await until(page, () => page.querySelector("[data-testid=ledger-table]") !== null)
-    expect(definitions(page, "[data-testid=billing-balance]")).toEqual({ Account: "user:org.acme", Balance: "99.75 cr", "Held in escrow": "0.50 cr" })
+    expect(definitions(page, "[data-testid=billing-balance]")).toEqual({ Account: "Acme (organisation)", Balance: "99.75 cr", "Held in escrow": "0.50 cr" })
     expect(page.querySelectorAll("[data-testid=ledger-table] tbody tr")).toHaveLength(2)
     // Each entry says what it was for: its job (a link to it) and its memo.
     const forCells = [...page.querySelectorAll("[data-testid=ledger-table] tbody tr td:last-child")]
