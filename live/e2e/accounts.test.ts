@@ -2,11 +2,9 @@
 // QEMU microVM): a company admin sees a member's job and its organisation pays for it; a personal
 // user sees neither the job nor the organisation's credits. Sessions, the sign-up grants and the
 // organisation's ledger survive a coordinator restart (the Fund inputs are replayed).
-import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { ClusterProcesses } from "../testing/clusterProcesses.ts"
+import { describe, expect, it } from "vitest"
+import { clusterSuite } from "../testing/clusterSuite.ts"
 
-let cluster: ClusterProcesses
-let failed = false
 
 interface Session {
   readonly cookie: string
@@ -22,7 +20,7 @@ const call = async (method: string, route: string, session: Session | null, body
   const headers: Record<string, string> = {}
   if (session !== null) Object.assign(headers, { cookie: session.cookie, "x-csrf-token": session.csrfToken })
   if (body !== undefined) headers["content-type"] = "application/json"
-  const response = await fetch(`${cluster.api}${route}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
+  const response = await fetch(`${suite.cluster.api}${route}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) })
   const text = await response.text()
   const cookie = response.headers.getSetCookie().find((c) => c.startsWith("cc_session="))?.split(";")[0]
   return { status: response.status, body: text === "" ? null : JSON.parse(text), ...(cookie !== undefined ? { cookie } : {}) }
@@ -34,18 +32,10 @@ const signup = async (body: Record<string, unknown>): Promise<Session> => {
   return { cookie: reply.cookie!, csrfToken: reply.body.csrfToken }
 }
 
-describe("accounts on a live cluster", () => {
-  beforeAll(async () => {
-    cluster = await ClusterProcesses.start({ agents: 1, warmPool: 1, seed: 8 })
-  }, 240_000)
-  afterAll(async () => {
-    await cluster?.stop()
-    if (!failed) cluster?.remove()
-    else console.error(`cluster logs kept in ${cluster.dir}`)
-  }, 60_000)
+const suite = clusterSuite({ agents: 1, warmPool: 1, seed: 8 })
 
-  it("a company admin sees a member's job and pays for it; a personal user sees neither", async () => {
-    try {
+describe("accounts on a live cluster", () => {
+  it("a company admin sees a member's job and pays for it; a personal user sees neither", suite.track(async () => {
       const boss = await signup({ kind: "company", name: "boss", email: "boss@acme.test", password: "boss-password", orgName: "Acme" })
       const grant = (await call("GET", "/api/credits", boss)).body
       // The sign-up grant is there before any job: sign-up stepped Fund for the organisation.
@@ -66,7 +56,7 @@ describe("accounts on a live cluster", () => {
       const id = submitted.body.id as number
 
       let job: any
-      await cluster.waitFor(async () => ["succeeded", "failed", "cancelled", "lost"].includes((job = (await call("GET", `/api/jobs/${id}`, boss)).body).state), 180_000, `job ${id} to end`)
+      await suite.cluster.waitFor(async () => ["succeeded", "failed", "cancelled", "lost"].includes((job = (await call("GET", `/api/jobs/${id}`, boss)).body).state), 180_000, `job ${id} to end`)
       expect(job.state).toBe("succeeded")
       expect((await call("GET", `/api/jobs/${id}/logs`, boss)).body.stdout).toBe("42\n")
       expect((await call("GET", "/api/jobs?scope=all", boss)).body.jobs.map((j: any) => j.id)).toContain(id)
@@ -75,7 +65,7 @@ describe("accounts on a live cluster", () => {
       expect(job.outputs).toEqual([`worker-outputs/job-${id}/answer.txt`])
       const output = `/api/jobs/${id}/outputs/worker-outputs/job-${id}/answer.txt`
       const read = async (route: string, session: Session) => {
-        const response = await fetch(`${cluster.api}${route}`, { headers: { cookie: session.cookie } })
+        const response = await fetch(`${suite.cluster.api}${route}`, { headers: { cookie: session.cookie } })
         return [response.status, response.status === 200 ? await response.text() : null]
       }
       expect(await read(output, boss)).toEqual([200, "forty-two"])
@@ -101,14 +91,10 @@ describe("accounts on a live cluster", () => {
       expect((await call("GET", "/api/org", alice)).status).toBe(404)
 
       // A restart replays the log (the Fund inputs with it) and keeps the sessions.
-      await cluster.restartCoordinator()
+      await suite.cluster.restartCoordinator()
       expect((await call("GET", "/api/auth/me", boss)).body).toMatchObject({ user: "boss", org: { id: "org.acme", role: "admin" } })
       expect((await call("GET", "/api/credits", boss)).body.balanceCredits).toBeCloseTo(paid.balanceCredits, 6)
       expect((await call("GET", `/api/jobs/${id}`, alice)).status).toBe(404)
       expect((await call("GET", `/api/jobs/${id}`, boss)).body.state).toBe("succeeded")
-    } catch (e) {
-      failed = true
-      throw e
-    }
-  }, 420_000)
+  }), 420_000)
 })
