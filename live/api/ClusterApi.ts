@@ -85,6 +85,24 @@ export const JobView = Schema.Struct({
 })
 export type JobView = typeof JobView.Type
 
+/** What a submission fixes about a job; everything else a JobView says comes later. */
+export type SubmittedJobFacts = Omit<JobView, "state" | "startedAtMs" | "runningAtMs" | "endedAtMs" | "node" | "attempts" | "exitCode" | "reason" | "usage" | "outputs">
+
+/** A job just submitted: queued, on no node, not started, no usage or outputs yet. */
+export const queuedJobView = (facts: SubmittedJobFacts): JobView => ({
+  ...facts,
+  state: "queued",
+  startedAtMs: null,
+  runningAtMs: null,
+  endedAtMs: null,
+  node: null,
+  attempts: 0,
+  exitCode: null,
+  reason: null,
+  usage: null,
+  outputs: []
+})
+
 /** What a submission would cost at most, against what the payer has (`POST /api/jobs/estimate`). */
 export const JobEstimate = Schema.Struct({ maxCredits: Schema.Number, balanceCredits: Schema.Number, affordable: Schema.Boolean })
 export type JobEstimate = typeof JobEstimate.Type

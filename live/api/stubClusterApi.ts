@@ -24,6 +24,7 @@ import {
   type JobView,
   type NodeView,
   type ObjectView,
+  queuedJobView,
   Unauthenticated
 } from "./ClusterApi.ts"
 import { personalPrincipal, type Principal, type TrafficMeter } from "./Principal.ts"
@@ -125,13 +126,12 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
           return yield* Effect.fail(new InsufficientCredits({ account: `user:${principal.payer}`, balance: microCreditsFromCredits(balance), amount: microCreditsFromCredits(cost) }))
         }
         balances.set(principal.payer, balance - cost)
-        const view: JobView = {
+        const view = queuedJobView({
           id: jobs.length as JobId,
           owner: principal.user,
           submittedBy: principal.user,
           payer: principal.payer,
           replicas: job.replicas,
-          state: "queued",
           image: job.image,
           command: job.command,
           vcpus: job.vcpus,
@@ -139,17 +139,8 @@ export const makeStubClusterApi = (options: StubOptions): { readonly api: Cluste
           diskMiB: job.diskMiB,
           timeoutS: job.timeoutS,
           submittedAtMs: now(),
-          startedAtMs: null,
-          runningAtMs: null,
-          endedAtMs: null,
-          node: null,
-          attempts: 0,
-          exitCode: null,
-          reason: null,
-          usage: null,
-          costCredits: cost,
-          outputs: []
-        }
+          costCredits: cost
+        })
         jobs.push(view)
         logs.set(view.id, { stdout: "", stderr: "" })
         return view

@@ -3,7 +3,9 @@
 import type { LitElement } from "lit"
 import { PortalClient } from "./api/client.ts"
 import type { Me } from "./api/schemas.ts"
-import type { JobView } from "../../../live/api/ClusterApi.ts"
+import { Schema } from "effect"
+import type { JobId, UserId } from "../../../core/domain/ids.ts"
+import { JobView, queuedJobView } from "../../../live/api/ClusterApi.ts"
 
 type JobViewJson = typeof JobView.Encoded
 
@@ -71,31 +73,24 @@ export const me: Me = {
   csrfToken: "csrf-1"
 }
 
-/** A job as the API encodes it (typed by the API's own schema, so a fixture cannot drift from the server). */
+/** A job as the API encodes it: the API's own queued job, then `state` and `extra` (so a fixture cannot drift from the server). */
 export const job = (id: number, state: JobView["state"], extra: Partial<JobViewJson> = {}): JobViewJson => ({
-  id,
-  owner: "alice",
-  submittedBy: "alice",
-  payer: "org.acme",
-  replicas: 1,
+  ...Schema.encodeSync(JobView)(queuedJobView({
+    id: id as JobId,
+    owner: "alice" as UserId,
+    submittedBy: "alice" as UserId,
+    payer: "org.acme" as UserId,
+    replicas: 1,
+    image: "python",
+    command: ["python3", "-c", "print(6*7)"],
+    vcpus: 2,
+    memoryMiB: 512,
+    diskMiB: 64,
+    timeoutS: 60,
+    submittedAtMs: 1_700_000_000_000 + id,
+    costCredits: 0.5
+  })),
   state,
-  image: "python",
-  command: ["python3", "-c", "print(6*7)"],
-  vcpus: 2,
-  memoryMiB: 512,
-  diskMiB: 64,
-  timeoutS: 60,
-  submittedAtMs: 1_700_000_000_000 + id,
-  startedAtMs: null,
-  runningAtMs: null,
-  endedAtMs: null,
-  node: null,
-  attempts: 0,
-  exitCode: null,
-  reason: null,
-  usage: null,
-  costCredits: 0.5,
-  outputs: [],
   ...extra
 })
 
