@@ -87,11 +87,13 @@ export const buildIsStale = (distDir: string, sources: ReadonlyArray<string>): b
 
 /**
  * The portal's sources: the charts and pages (all of viewer/src), the page, the build config, and the
- * API schemas it decodes replies with (live/api/ClusterApi.ts and the core domain schemas it uses).
+ * API schemas it decodes replies with (live/api/ClusterApi.ts, live/insights/views.ts and the core domain
+ * schemas they use).
  */
 export const portalSources: ReadonlyArray<string> = [
   path.join(viewerDir, "src"),
   path.join(import.meta.dirname, "ClusterApi.ts"),
+  path.join(import.meta.dirname, "..", "insights", "views.ts"),
   path.join(viewerDir, "..", "core", "domain"),
   path.join(viewerDir, "portal.html"),
   path.join(viewerDir, "portal.vite.config.ts")

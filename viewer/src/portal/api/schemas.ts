@@ -3,6 +3,7 @@
 // a reply that lacks what a page needs becomes a PortalApiError naming the route.
 import { Schema } from "effect"
 import * as ApiSchemas from "../../../../live/api/ClusterApi.ts"
+import * as Insights from "../../../../live/insights/views.ts"
 
 const Ms = Schema.Number
 const NullableMs = Schema.NullOr(Schema.Number)
@@ -45,105 +46,28 @@ export const StoredObject = ApiSchemas.ObjectView
 export type StoredObject = typeof StoredObject.Type
 export const ObjectList = Schema.Struct({ objects: Schema.Array(StoredObject) })
 
-const Labelled = Schema.Array(Schema.Struct({ label: Schema.String, value: Schema.Number }))
-
-export const Dashboard = Schema.Struct({
-  fromMs: Ms,
-  toMs: Ms,
-  jobs: Schema.Struct({
-    total: Schema.Number,
-    byState: Schema.Record({ key: Schema.String, value: Schema.Number }),
-    failureRate: Schema.Number
-  }),
-  traffic: Schema.Struct({ requests: Schema.Number, bytesIn: Schema.Number, bytesOut: Schema.Number }),
-  expensesCredits: Schema.Number,
-  balanceCredits: Schema.Number,
-  escrowCredits: Schema.Number
-})
-export type Dashboard = typeof Dashboard.Type
-
-export const UtilisationPoint = Schema.Struct({ tMs: Ms, vcpus: Schema.Number, memoryMiB: Schema.Number, runningJobs: Schema.Number })
-export type UtilisationPoint = typeof UtilisationPoint.Type
-
-export const Analytics = Schema.Struct({
-  requestsByRoute: Labelled,
-  jobsByState: Labelled,
-  jobsByImage: Labelled,
-  utilisation: Schema.Array(UtilisationPoint),
-  monthlyCost: Schema.Array(Schema.Struct({ month: Schema.String, credits: Schema.Number })),
-  keyMetrics: Schema.Struct({
-    jobs: Schema.Number,
-    succeeded: Schema.Number,
-    failed: Schema.Number,
-    meanRunS: Schema.NullOr(Schema.Number),
-    meanWaitS: Schema.NullOr(Schema.Number),
-    costCredits: Schema.Number
-  })
-})
-export type Analytics = typeof Analytics.Type
-
-export const LedgerEntry = Schema.Struct({
-  seq: Schema.Number,
-  atMs: Ms,
-  kind: Schema.String,
-  amountCredits: Schema.Number,
-  memo: Schema.String,
-  /** The job whose escrow the entry moved, if any. */
-  job: Schema.NullOr(Schema.Number)
-})
-export type LedgerEntry = typeof LedgerEntry.Type
-
-export const Billing = Schema.Struct({
-  account: Schema.String,
-  balanceCredits: Schema.Number,
-  escrowCredits: Schema.Number,
-  canTopUp: Schema.Boolean,
-  entries: Schema.Array(LedgerEntry)
-})
-export type Billing = typeof Billing.Type
-
-export const TopUpResult = Schema.Struct({ balanceCredits: Schema.Number })
-export const Invoices = Schema.Struct({
-  invoices: Schema.Array(Schema.Struct({ month: Schema.String, totalCredits: Schema.Number, jobs: Schema.Number }))
-})
+// The dashboard, analytics, billing and lender views are the insights routes' own schemas.
+export const Dashboard = Insights.Dashboard
+export type Dashboard = Insights.Dashboard
+export const UtilisationPoint = Insights.UtilisationPoint
+export type UtilisationPoint = Insights.UtilisationPoint
+export const Analytics = Insights.Analytics
+export type Analytics = Insights.Analytics
+export const LedgerEntry = Insights.BillingEntry
+export type LedgerEntry = Insights.BillingEntry
+export const Billing = Insights.Billing
+export type Billing = Insights.Billing
+export const TopUpResult = Insights.TopUpResult
+export const Invoices = Schema.Struct({ invoices: Schema.Array(Insights.InvoiceSummary) })
 export type Invoices = typeof Invoices.Type
-export const AuditProblem = Schema.Struct({ seq: Schema.Number, kind: Schema.String, message: Schema.String })
-export const Audit = Schema.Struct({
-  ok: Schema.Boolean,
-  entries: Schema.Number,
-  headHash: Schema.String,
-  problem: Schema.NullOr(Schema.Union(Schema.String, AuditProblem))
-})
-export type Audit = typeof Audit.Type
-
-export const LenderNode = Schema.Struct({
-  id: Schema.Union(Schema.Number, Schema.String),
-  enrolled: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  online: Schema.Boolean,
-  region: Schema.NullOr(Schema.String),
-  vcpus: Schema.Number,
-  memoryMiB: Schema.Number,
-  uptimeFraction: Schema.Number,
-  jobsServed: Schema.Number,
-  earningsCredits: Schema.Number,
-  reputation: Schema.Number,
-  lastSeenMs: NullableMs
-})
-export type LenderNode = typeof LenderNode.Type
-export const Lender = Schema.Struct({
-  nodes: Schema.Array(LenderNode),
-  totals: Schema.Struct({
-    nodes: Schema.Number,
-    online: Schema.Number,
-    vcpus: Schema.Number,
-    memoryMiB: Schema.Number,
-    jobsServed: Schema.Number,
-    earningsCredits: Schema.Number
-  })
-})
-export type Lender = typeof Lender.Type
-export const JoinToken = Schema.Struct({ nodeId: Schema.Union(Schema.Number, Schema.String), token: Schema.String, command: Schema.optional(Schema.String) })
-export type JoinToken = typeof JoinToken.Type
+export const Audit = Insights.LedgerAudit
+export type Audit = Insights.LedgerAudit
+export const LenderNode = Insights.LenderNode
+export type LenderNode = Insights.LenderNode
+export const Lender = Insights.Lender
+export type Lender = Insights.Lender
+export const JoinToken = Insights.LenderJoinToken
+export type JoinToken = Insights.LenderJoinToken
 
 export const ApiToken = Schema.Struct({ id: Schema.Union(Schema.String, Schema.Number), label: Schema.String, createdAtMs: Ms, lastUsedAtMs: NullableMs })
 export type ApiToken = typeof ApiToken.Type

@@ -11,7 +11,7 @@ import { PortalPage } from "../PortalPage.ts"
 export const topUpCreditsMax = 1_000_000
 
 const describeProblem = (problem: Audit["problem"]): string =>
-  problem === null ? "no problem named" : typeof problem === "string" ? problem : `entry ${problem.seq} (${problem.kind}): ${problem.message}`
+  problem === null ? "no problem named" : `entry ${problem.seq} (${problem.kind}): ${problem.message}`
 
 /** A fresh idempotency key per top-up attempt, so a retried request is credited once. */
 const newKey = (): string => globalThis.crypto?.randomUUID?.() ?? `topup-${Date.now()}-${Math.random().toString(16).slice(2)}`

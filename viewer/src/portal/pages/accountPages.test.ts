@@ -77,7 +77,7 @@ describe("cc-billing-page", () => {
       .on("GET /api/billing/invoices", { json: { invoices: [{ month: "2026-11", totalCredits: 99.75, jobs: 1, entries: 2 }] } })
       .on("POST /api/billing/topup", (r) => {
         balance += (r.body as { credits: number }).credits
-        return { json: { balanceCredits: balance } }
+        return { json: { balanceCredits: balance, key: (r.body as { key?: string }).key ?? "generated" } }
       })
       .on("GET /api/billing/audit", { json: { ok: false, entries: 2, headSeq: 4, headHash: "f".repeat(64), problem: { seq: 4, kind: "HashMismatch", message: "entry 4's hash does not match" } } })
     const page = await mount<BillingPage>("cc-billing-page", { client: api.client(), me })

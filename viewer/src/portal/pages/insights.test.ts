@@ -6,6 +6,7 @@ import type { PieChart } from "../../charts/PieChart.ts"
 import { definitions, FakeApi, me, mount, until } from "../testing.ts"
 import { AnalyticsPage } from "./AnalyticsPage.ts"
 import { DashboardPage } from "./DashboardPage.ts"
+import { Analytics } from "../api/schemas.ts"
 
 afterEach(() => {
   document.body.innerHTML = ""
@@ -14,13 +15,16 @@ afterEach(() => {
 const hour = 3_600_000
 
 const analytics = {
+  fromMs: 0,
+  toMs: 24 * hour,
+  bucketMs: hour,
   requestsByRoute: [{ label: "GET /api/jobs", value: 120 }, { label: "POST /api/jobs", value: 4 }],
   jobsByState: [{ label: "succeeded", value: 3 }, { label: "failed", value: 1 }],
   jobsByImage: [{ label: "python", value: 4 }],
   utilisation: [],
   monthlyCost: [{ month: "2026-11", credits: 3.5 }, { month: "2026-10", credits: 1 }],
   keyMetrics: { jobs: 4, succeeded: 3, failed: 1, meanRunS: 2.5, meanWaitS: null, costCredits: 4.5 }
-}
+} satisfies typeof Analytics.Encoded
 
 describe("cc-analytics-page", () => {
   it("hands each chart its data as properties, computed from the API's figures", async () => {
